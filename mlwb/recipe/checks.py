@@ -1,0 +1,181 @@
+"""Checks that need more than the schema: catalogue names, and features not built yet.
+
+The schema declares every key of DESIGN.md's recipe so that the format is stable; a key
+whose behaviour is not implemented yet is refused here with "not yet supported" rather
+than silently ignored. Checks that need the data (does the column exist, what is the
+task) happen when the run is planned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from mlwb.errors import RecipeError
+from mlwb.recipe.params import is_searched
+from mlwb.recipe.schema import Recipe
+from mlwb.suggest import did_you_mean
+
+# Names DESIGN.md promises whose catalogue entries are not built yet.
+PLANNED_MODELS = (
+    "dummy",
+    "ridge",
+    "lasso",
+    "elastic_net",
+    "knn",
+    "svm",
+    "gaussian_nb",
+    "bernoulli_nb",
+    "decision_tree",
+    "extra_trees",
+    "adaboost",
+    "hist_gradient_boosting",
+    "xgboost",
+    "catboost",
+    "stack",
+    "vote",
+)
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """A recipe key whose value asks for something not implemented yet."""
+
+    path: str
+    is_unsupported: Callable[[Recipe], Any]
+    what: str
+
+
+def _value(recipe: Recipe, path: str) -> Any:
+    node: Any = recipe
+    for part in path.split("."):
+        node = getattr(node, part)
+    return node
+
+
+def _not_in(path: str, *allowed: Any) -> Unsupported:
+    def check(recipe: Recipe) -> Any:
+        value = _value(recipe, path)
+        return value not in allowed
+
+    return Unsupported(path, check, "supported now: " + ", ".join(map(str, allowed)))
+
+
+def _set(path: str) -> Unsupported:
+    def check(recipe: Recipe) -> Any:
+        value = _value(recipe, path)
+        return value not in (None, [], {}, False)
+
+    return Unsupported(path, check, "leave it unset for now")
+
+
+UNSUPPORTED: tuple[Unsupported, ...] = (
+    _not_in(
+        "preprocess.numeric.impute", "auto", "mean", "median", "most_frequent", "constant", "none"
+    ),
+    _not_in("preprocess.numeric.scale", "auto", "standard", "none"),
+    _set("preprocess.numeric.log"),
+    _set("preprocess.numeric.bin"),
+    _not_in("preprocess.categorical.encode", "auto", "onehot", "ordinal", "native"),
+    _set("preprocess.categorical.min_frequency"),
+    _set("preprocess.categorical.high_cardinality"),
+    _set("preprocess.columns"),
+    _not_in("imbalance.method", "none"),
+    _set("columns.group"),
+    _set("columns.time"),
+    _not_in("validation.outer.method", "auto", "kfold", "stratified_kfold"),
+    _not_in("validation.outer.repeats", 1),
+    _set("validation.holdout"),
+    _not_in("search.strategy", "none"),
+    _set("search.storage"),
+    _not_in("threshold.objective", "none"),
+    _not_in("calibration", "none"),
+    _set("diagnostics.learning_curve"),
+    _not_in("diagnostics.importance", "none"),
+    _set("diagnostics.validation_curve"),
+    _not_in("report", ["console"]),
+    _set("gates"),
+)
+
+
+def _check_supported(recipe: Recipe, source: str) -> None:
+    for rule in UNSUPPORTED:
+        if rule.is_unsupported(recipe):
+            value = _value(recipe, rule.path)
+            raise RecipeError(
+                f"{source}: {rule.path}: {value!r} is not yet supported by this version of mlwb",
+                rule.what,
+            )
+    if recipe.selection_steps:
+        raise RecipeError(
+            f"{source}: features: feature selection is not yet supported by this version",
+            "leave 'features' unset for now",
+        )
+
+
+def _check_models(recipe: Recipe, source: str) -> None:
+    from mlwb.models import find_model, model_names
+
+    for name, params in (recipe.models or {}).items():
+        if find_model(name) is None:
+            if name in PLANNED_MODELS:
+                raise RecipeError(
+                    f"{source}: models.{name}: model not yet supported by this version",
+                    f"available: {', '.join(model_names())}",
+                )
+            raise RecipeError(
+                f"{source}: models.{name}: unknown model"
+                f"{did_you_mean(name, model_names() + list(PLANNED_MODELS))}",
+                "run 'mlwb models' for the catalogue",
+            )
+        for param, value in (params or {}).items():
+            if is_searched(value) and recipe.search.strategy == "none":
+                raise RecipeError(
+                    f"{source}: models.{name}.{param}: a list or range is a search space, "
+                    "but hyper-parameter search is not yet supported by this version",
+                    "give a single value",
+                )
+
+
+def _check_metrics(recipe: Recipe, source: str) -> None:
+    from mlwb.metrics import get_metric
+
+    for i, name in enumerate(recipe.metrics or []):
+        get_metric(name, f"{source}: metrics[{i}]")
+    if recipe.metrics is not None and len(set(recipe.metrics)) != len(recipe.metrics):
+        raise RecipeError(f"{source}: metrics: lists a metric twice")
+    if recipe.metrics == []:
+        raise RecipeError(f"{source}: metrics: is empty", "remove it to use the task's defaults")
+    if recipe.search.metric is not None:
+        get_metric(recipe.search.metric, f"{source}: search.metric")
+
+
+def _check_columns(recipe: Recipe, source: str) -> None:
+    roles = {
+        "drop": recipe.columns.drop,
+        "categorical": recipe.columns.categorical,
+        "numeric": recipe.columns.numeric,
+        "ordinal": list(recipe.columns.ordinal),
+    }
+    seen: dict[str, str] = {}
+    for role, names in roles.items():
+        for name in names:
+            if name == recipe.target:
+                raise RecipeError(
+                    f"{source}: columns.{role}: '{name}' is the target; it cannot be a feature"
+                )
+            if name in seen and seen[name] != role:
+                raise RecipeError(
+                    f"{source}: columns.{role}: '{name}' is also listed in columns.{seen[name]}",
+                    "give each column one role",
+                )
+            seen[name] = role
+
+
+def check_recipe(recipe: Recipe, source: str) -> None:
+    """Raise a ``RecipeError`` for what the schema cannot see; ``source`` names the file."""
+    _check_supported(recipe, source)
+    _check_models(recipe, source)
+    _check_metrics(recipe, source)
+    _check_columns(recipe, source)
