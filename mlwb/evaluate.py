@@ -1,0 +1,182 @@
+"""Cross-validation of one pipeline: per-fold train and validation scores, out-of-fold
+predictions, timings, and the library warnings each fold raised.
+
+This is what ``cross_validate`` does, written as a fold function so that each fold is
+predicted once and every metric (and, later, every threshold) is computed from those
+predictions; the folds themselves come from scikit-learn's splitters and the fitting from
+``clone``/``fit``. Folds run in joblib processes when ``n_jobs`` allows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+import warnings
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from mlwb.events import EventSink, StepDone, ignore_events
+from mlwb.metrics import METRICS, MetricContext, Predictions, compute_metrics
+from mlwb.results import FoldResult, OutOfFold
+
+# Library warnings that say nothing the user can act on during cross-validation.
+_QUIET_WARNINGS = (
+    "Found unknown categories",
+    "X does not have valid feature names",
+    "is ill-defined and being set to 0.0",
+)
+
+
+@dataclass(frozen=True)
+class Parallelism:
+    """How ``n_jobs`` is spent: processes across folds × threads inside each model."""
+
+    workers: int
+    threads: int
+
+
+def resolve_n_jobs(n_jobs: int) -> int:
+    """``-1`` means every core this process may use."""
+    if n_jobs > 0:
+        return n_jobs
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def plan_parallelism(n_jobs: int, tasks: int) -> Parallelism:
+    """Spread ``n_jobs`` over ``tasks`` parallel units so workers × threads ≤ n_jobs."""
+    total = resolve_n_jobs(n_jobs)
+    workers = max(1, min(total, tasks))
+    return Parallelism(workers=workers, threads=max(1, total // workers))
+
+
+def predict_scores(model: Any, X: pd.DataFrame, task: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """Labels (codes or values) and probability matrix (classification) for ``X``."""
+    if task == "regression":
+        return np.asarray(model.predict(X), dtype=float), None
+    proba = np.asarray(model.predict_proba(X), dtype=float)
+    return proba.argmax(axis=1), proba
+
+
+def as_predictions(
+    y_true: np.ndarray, labels: np.ndarray, proba: np.ndarray | None, context: MetricContext
+) -> Predictions:
+    """Metric inputs: the positive-class column for binary tasks, the matrix otherwise."""
+    if proba is None:
+        return Predictions(y_true, labels, None)
+    scores = proba[:, context.positive] if context.task == "binary" else proba
+    return Predictions(y_true, labels, scores)
+
+
+def _n_features(model: Any) -> int | None:
+    """Number of columns the final estimator saw (after preprocessing and selection)."""
+    final = model[-1] if hasattr(model, "steps") else model
+    count = getattr(final, "n_features_in_", None)
+    return int(count) if count is not None else None
+
+
+def _describe_warning(item: warnings.WarningMessage) -> str:
+    message = str(item.message).strip().splitlines()[0]
+    return f"{item.category.__name__}: {message[:160]}"
+
+
+def fit_fold(
+    pipeline: Any,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    index: int,
+    metrics: Sequence[str],
+    context: MetricContext,
+) -> tuple[FoldResult, np.ndarray, np.ndarray | None]:
+    """Fit a clone on ``train``, score it on both sides; return the fold and test output."""
+    model = clone(pipeline)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        started = time.perf_counter()
+        model.fit(X.iloc[train], y[train])
+        fitted = time.perf_counter()
+        test_labels, test_proba = predict_scores(model, X.iloc[test], context.task)
+        predicted = time.perf_counter()
+        train_labels, train_proba = predict_scores(model, X.iloc[train], context.task)
+    context = dataclasses.replace(context, n_features=_n_features(model))
+    notes = tuple(
+        dict.fromkeys(
+            _describe_warning(w)
+            for w in caught
+            if not any(q in str(w.message) for q in _QUIET_WARNINGS)
+        )
+    )
+    fold = FoldResult(
+        index=index,
+        train_rows=len(train),
+        test_rows=len(test),
+        train_scores=compute_metrics(
+            metrics, as_predictions(y[train], train_labels, train_proba, context), context
+        ),
+        test_scores=compute_metrics(
+            metrics, as_predictions(y[test], test_labels, test_proba, context), context
+        ),
+        fit_seconds=fitted - started,
+        predict_seconds=predicted - fitted,
+        warnings=notes,
+    )
+    return fold, test_labels, test_proba
+
+
+def cross_validate_pipeline(
+    name: str,
+    pipeline: Any,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    splits: Sequence[tuple[np.ndarray, np.ndarray]],
+    metrics: Sequence[str],
+    context: MetricContext,
+    workers: int = 1,
+    events: EventSink = ignore_events,
+) -> tuple[tuple[FoldResult, ...], OutOfFold, tuple[str, ...]]:
+    """Evaluate ``pipeline`` on ``splits``: fold results, out-of-fold output, warnings."""
+    jobs = [
+        (pipeline, X, y, train, test, i, metrics, context) for i, (train, test) in enumerate(splits)
+    ]
+    if workers > 1:
+        from joblib import Parallel, delayed
+
+        outputs = Parallel(n_jobs=workers, return_as="generator")(
+            delayed(fit_fold)(*job) for job in jobs
+        )
+    else:
+        outputs = (fit_fold(*job) for job in jobs)
+    folds: list[FoldResult] = []
+    n = len(y)
+    oof_fold = np.full(n, -1, dtype=np.int64)
+    oof_labels = np.full(n, np.nan)
+    oof_scores: np.ndarray | None = None
+    for (_, test), (fold, labels, proba) in zip(splits, outputs, strict=True):
+        folds.append(fold)
+        oof_fold[test] = fold.index
+        oof_labels[test] = labels
+        if proba is not None:
+            if oof_scores is None:
+                oof_scores = np.full((n, proba.shape[1]), np.nan)
+            oof_scores[test] = proba
+        events(StepDone(name, len(folds), len(splits), f"fold {fold.index + 1}"))
+    counts = Counter(w for f in folds for w in f.warnings)
+    notes = tuple(f"{name}: {w} (in {c} of {len(folds)} folds)" for w, c in counts.items())
+    labels_out = oof_labels if context.task == "regression" else oof_labels.astype(np.int64)
+    return tuple(folds), OutOfFold(oof_fold, labels_out, oof_scores), notes
+
+
+def metric_directions(metrics: Sequence[str]) -> dict[str, bool]:
+    """``{metric: greater_is_better}`` for ``metrics``."""
+    return {m: METRICS[m].greater_is_better for m in metrics}

@@ -1,0 +1,142 @@
+"""Plain result objects the core returns: frozen dataclasses, no behaviour beyond summaries.
+
+Renderers (console, JSON, Markdown) and the run folder are built from these alone, so what
+is printed and what is saved can never disagree.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class FoldResult:
+    """One outer fold of one model."""
+
+    index: int
+    train_rows: int
+    test_rows: int
+    train_scores: dict[str, float]
+    test_scores: dict[str, float]
+    fit_seconds: float
+    predict_seconds: float
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MetricSummary:
+    """Validation mean ± std over folds, training mean, and the train–validation gap.
+
+    ``gap`` is how much better the training score is than the validation score, in the
+    metric's own units and direction: a large positive gap means overfitting.
+    """
+
+    mean: float
+    std: float
+    train_mean: float
+    gap: float
+
+
+@dataclass(frozen=True)
+class OutOfFold:
+    """Predictions for every row from the fold in which it was held out."""
+
+    fold: np.ndarray
+    labels: np.ndarray
+    scores: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class ModelResult:
+    """Cross-validated evaluation of one model."""
+
+    name: str
+    params: dict[str, Any]
+    preprocessing: tuple[str, ...]
+    folds: tuple[FoldResult, ...]
+    summary: dict[str, MetricSummary]
+    oof: OutOfFold
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def fit_seconds(self) -> float:
+        return sum(f.fit_seconds for f in self.folds)
+
+    @property
+    def predict_seconds(self) -> float:
+        return sum(f.predict_seconds for f in self.folds)
+
+    def score(self, metric: str) -> float:
+        """Validation mean of ``metric`` (NaN when it was not computed)."""
+        item = self.summary.get(metric)
+        return item.mean if item else math.nan
+
+
+def summarise(
+    folds: tuple[FoldResult, ...], metrics: tuple[str, ...], greater_is_better: dict[str, bool]
+) -> dict[str, MetricSummary]:
+    """Mean ± std of each metric over folds (NaN folds ignored) and the overfitting gap."""
+    summary: dict[str, MetricSummary] = {}
+    for metric in metrics:
+        test = np.array([f.test_scores[metric] for f in folds], dtype=float)
+        train = np.array([f.train_scores[metric] for f in folds], dtype=float)
+        mean = _nanmean(test)
+        std = float(np.nanstd(test, ddof=1)) if np.isfinite(test).sum() > 1 else math.nan
+        train_mean = _nanmean(train)
+        gap = train_mean - mean if greater_is_better[metric] else mean - train_mean
+        summary[metric] = MetricSummary(mean, std, train_mean, gap)
+    return summary
+
+
+def _nanmean(values: np.ndarray) -> float:
+    return float(np.nanmean(values)) if np.isfinite(values).any() else math.nan
+
+
+@dataclass(frozen=True)
+class DatasetSummary:
+    """What was learned from: the file, its hash, the task, and every column's role."""
+
+    source: str
+    sha256: str
+    rows: int
+    target: str
+    task: str
+    task_reason: str
+    classes: tuple[Any, ...]
+    class_counts: dict[str, int]
+    positive: Any | None
+    roles: tuple[tuple[str, str, str], ...]
+
+
+@dataclass(frozen=True)
+class FinalModel:
+    """The model refit on all rows and saved."""
+
+    name: str
+    fit_seconds: float
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """Everything ``mlwb fit`` produced, ready to render or save."""
+
+    name: str
+    dataset: DatasetSummary
+    validation: str
+    metrics: tuple[str, ...]
+    primary: str
+    models: tuple[ModelResult, ...]
+    best: str
+    final: FinalModel | None
+    notices: tuple[str, ...] = field(default=())
+    seed: int = 0
+    run_dir: str | None = None
+
+    def model(self, name: str) -> ModelResult:
+        """The result for model ``name``."""
+        return next(m for m in self.models if m.name == name)
