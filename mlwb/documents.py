@@ -1,0 +1,131 @@
+"""JSON documents and tables built from results: ``metrics.json``, ``--json``, CSV files.
+
+One builder per document, so the ``--json`` output and the files in the run folder are
+the same numbers by construction. Every document carries ``schema_version``; its keys are
+a contract (documented in the README) and only ever gain members within a version.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlwb.results import FitResult, ModelResult
+
+SCHEMA_VERSION = 1
+
+
+def _model_document(model: ModelResult) -> dict[str, Any]:
+    return {
+        "params": model.params,
+        "preprocessing": list(model.preprocessing),
+        "summary": {
+            metric: {"mean": s.mean, "std": s.std, "train_mean": s.train_mean, "gap": s.gap}
+            for metric, s in model.summary.items()
+        },
+        "folds": [
+            {
+                "fold": fold.index + 1,
+                "train_rows": fold.train_rows,
+                "test_rows": fold.test_rows,
+                "train": fold.train_scores,
+                "test": fold.test_scores,
+                "fit_seconds": fold.fit_seconds,
+                "predict_seconds": fold.predict_seconds,
+            }
+            for fold in model.folds
+        ],
+        "fit_seconds": model.fit_seconds,
+        "predict_seconds": model.predict_seconds,
+        "warnings": list(model.warnings),
+    }
+
+
+def fit_document(result: FitResult) -> dict[str, Any]:
+    """The ``metrics.json`` / ``mlwb fit --json`` document."""
+    data = result.dataset
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "fit",
+        "name": result.name,
+        "run_dir": result.run_dir,
+        "seed": result.seed,
+        "dataset": {
+            "source": data.source,
+            "sha256": data.sha256,
+            "rows": data.rows,
+            "target": data.target,
+            "task": data.task,
+            "task_reason": data.task_reason,
+            "classes": list(data.classes),
+            "class_counts": data.class_counts,
+            "positive": data.positive,
+            "columns": [{"name": n, "role": r, "reason": why} for n, r, why in data.roles],
+        },
+        "validation": result.validation,
+        "metrics": list(result.metrics),
+        "primary_metric": result.primary,
+        "best_model": result.best,
+        "models": {m.name: _model_document(m) for m in result.models},
+        "final_model": None
+        if result.final is None
+        else {
+            "name": result.final.name,
+            "fit_seconds": result.final.fit_seconds,
+            "path": result.final.path,
+        },
+        "notices": list(result.notices),
+    }
+
+
+def leaderboard_frame(result: FitResult) -> pd.DataFrame:
+    """One row per model, best first on the primary metric, with mean and std per metric."""
+    from mlwb.metrics import METRICS
+
+    rows = []
+    for model in result.models:
+        row: dict[str, Any] = {"model": model.name}
+        for metric in result.metrics:
+            summary = model.summary[metric]
+            row[f"{metric}_mean"] = summary.mean
+            row[f"{metric}_std"] = summary.std
+        row["fit_seconds"] = model.fit_seconds
+        row["predict_seconds"] = model.predict_seconds
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    ascending = not METRICS[result.primary].greater_is_better
+    frame = frame.sort_values(
+        f"{result.primary}_mean", ascending=ascending, na_position="last", kind="stable"
+    )
+    frame.insert(1, "rank", np.arange(1, len(frame) + 1))
+    return frame.reset_index(drop=True)
+
+
+def oof_frame(result: FitResult, y: np.ndarray) -> pd.DataFrame:
+    """Out-of-fold predictions of every model, long format, in the user's labels."""
+    classes = list(result.dataset.classes)
+    frames = []
+    for model in result.models:
+        oof = model.oof
+        frame = pd.DataFrame(
+            {
+                "model": model.name,
+                "row": np.arange(1, len(y) + 1),
+                "fold": oof.fold + 1,
+            }
+        )
+        if classes:
+            labels = np.asarray(classes, dtype=object)
+            frame["target"] = labels[y]
+            frame["prediction"] = labels[oof.labels]
+            if oof.scores is not None:
+                for k, label in enumerate(classes):
+                    frame[f"proba_{label}"] = oof.scores[:, k]
+        else:
+            frame["target"] = y
+            frame["prediction"] = oof.labels
+            frame["residual"] = y - oof.labels
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)

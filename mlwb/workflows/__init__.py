@@ -1,0 +1,1 @@
+"""Workflows: one module per command's core, each returning plain results."""

@@ -1,0 +1,137 @@
+"""Planning a run: the recipe checked against the data, every default resolved.
+
+``plan_run`` is shared by ``fit``, ``compare`` and ``validate``: after it, the task, the
+metrics, the models with their parameters and pipelines, and the folds are all known and
+valid, and nothing has been trained.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from mlwb.data.dataset import Dataset
+from mlwb.errors import RecipeError
+from mlwb.evaluate import Parallelism, plan_parallelism
+from mlwb.metrics import DEFAULT_METRICS, MetricContext, check_metric_for_task
+from mlwb.models import ModelContext, ModelSpec, find_model
+from mlwb.pipeline import assemble, choose_preprocessing
+from mlwb.recipe.schema import Recipe, Task
+from mlwb.splitters import SplitPlan, check_class_counts, make_splitter
+from mlwb.suggest import did_you_mean
+
+DEFAULT_MODELS: dict[Task, tuple[str, ...]] = {
+    "binary": ("logistic_regression", "random_forest", "lightgbm"),
+    "multiclass": ("logistic_regression", "random_forest", "lightgbm"),
+    "regression": ("linear_regression", "random_forest", "lightgbm"),
+}
+
+
+@dataclass(frozen=True)
+class ModelPlan:
+    """One model to evaluate: its spec, the user's fixed parameters, and its pipeline."""
+
+    name: str
+    spec: ModelSpec
+    params: dict[str, Any]
+    pipeline: Any
+    preprocessing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """Everything resolved: ready to evaluate."""
+
+    recipe: Recipe
+    dataset: Dataset
+    task: Task
+    metrics: tuple[str, ...]
+    primary: str
+    metric_context: MetricContext
+    models: tuple[ModelPlan, ...]
+    outer: SplitPlan
+    splits: tuple[tuple[np.ndarray, np.ndarray], ...]
+    parallelism: Parallelism
+
+
+def _resolve_metrics(recipe: Recipe, task: Task) -> tuple[tuple[str, ...], str]:
+    metrics = tuple(recipe.metrics) if recipe.metrics else DEFAULT_METRICS[task]
+    for i, name in enumerate(metrics):
+        check_metric_for_task(name, task, f"metrics[{i}]")
+    primary = recipe.search.metric or metrics[0]
+    check_metric_for_task(primary, task, "search.metric")
+    if primary not in metrics:
+        metrics = (primary, *metrics)
+    return metrics, primary
+
+
+def _check_params(name: str, estimator: Any, params: dict[str, Any]) -> None:
+    valid = estimator.get_params(deep=False)
+    for param in params:
+        if param not in valid:
+            raise RecipeError(
+                f"models.{name}.{param}: not a parameter of {type(estimator).__name__}"
+                f"{did_you_mean(param, valid)}",
+                f"parameters: {', '.join(sorted(valid)[:15])}, …",
+            )
+
+
+def _plan_model(
+    name: str,
+    params: dict[str, Any] | None,
+    recipe: Recipe,
+    dataset: Dataset,
+    task: Task,
+    threads: int,
+) -> ModelPlan:
+    spec = find_model(name)
+    if spec is None:  # checked with the recipe already; kept for library callers
+        raise RecipeError(f"models.{name}: unknown model")
+    if not spec.supports(task):
+        raise RecipeError(
+            f"models.{name}: cannot do a {task} task",
+            f"it supports {', '.join(sorted(spec.tasks))}",
+        )
+    fixed = dict(params or {})
+    context = ModelContext(task=task, seed=recipe.seed, threads=threads)
+    _check_params(name, spec.build(context), fixed)
+    choice = choose_preprocessing(spec, recipe)
+    pipeline = assemble(spec, recipe, dataset.roles, context, fixed)
+    return ModelPlan(name, spec, fixed, pipeline, tuple(choice.describe(dataset.roles)))
+
+
+def plan_run(recipe: Recipe, dataset: Dataset) -> RunPlan:
+    """Check ``recipe`` against ``dataset`` and resolve every default."""
+    task: Task = dataset.task  # type: ignore[assignment]
+    metrics, primary = _resolve_metrics(recipe, task)
+    outer = make_splitter(recipe.validation.outer, task, recipe.seed, "validation.outer")
+    if task != "regression":
+        check_class_counts(
+            dataset.y, dataset.target.classes, outer.n_splits, "validation.outer", dataset.source
+        )
+    splits = tuple(outer.splitter.split(dataset.X, dataset.y))
+    parallelism = plan_parallelism(recipe.n_jobs, len(splits))
+    chosen = recipe.models or {name: {} for name in DEFAULT_MODELS[task]}
+    models = tuple(
+        _plan_model(name, params, recipe, dataset, task, parallelism.threads)
+        for name, params in chosen.items()
+    )
+    context = MetricContext(
+        task=task,
+        n_classes=max(dataset.target.n_classes, 2),
+        positive=dataset.target.positive_index or 0,
+        beta=float(recipe.threshold.beta),
+    )
+    resolved = recipe.model_copy(
+        update={
+            "task": task,
+            "metrics": list(metrics),
+            "models": {m.name: m.params for m in models},
+            "positive": dataset.positive_label,
+        }
+    )
+    return RunPlan(
+        resolved, dataset, task, metrics, primary, context, models, outer, splits, parallelism
+    )
