@@ -1,0 +1,53 @@
+"""The command line: a thin Typer shell over the core, one module per command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+import mlwb
+from mlwb.cli import fit, predict
+
+EXIT_CODES = (
+    "Exit codes: 0 success · 1 internal error (a bug) · 2 invalid command line or recipe "
+    "(or a missing optional package) · 3 invalid data, data contract or model file · "
+    "4 a quality gate failed · 130 interrupted."
+)
+
+app = typer.Typer(
+    name="mlwb",
+    help="mlwb — a workbench for honest, reproducible machine learning on tabular data.",
+    epilog=EXIT_CODES,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mlwb {mlwb.__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """mlwb — a workbench for honest, reproducible machine learning on tabular data."""
+
+
+app.command("fit", epilog=EXIT_CODES)(fit.fit_command)
+app.command("predict", epilog=EXIT_CODES)(predict.predict_command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,97 @@
+"""What every command shares: option types, console setup, and the one place errors
+become a message and an exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from mlwb.errors import ExitCode, MlwbError, RecipeError
+from mlwb.report.console import Output
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else there.")
+]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress, notes or tables; errors only.")
+]
+DebugOption = Annotated[
+    bool, typer.Option("--debug", help="Show the full traceback when something fails.")
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="KEY.PATH=VALUE",
+        help="Override a recipe key (YAML value), e.g. --set search.trials=40. Repeatable.",
+    ),
+]
+SeedOption = Annotated[
+    int | None, typer.Option("--seed", help="Seed for every random choice (recipe: seed).")
+]
+NJobsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--n-jobs", help="Processes and threads to use; -1 for all cores (recipe: n_jobs)."
+    ),
+]
+OutDirOption = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Run folder (default: runs/<name>-<UTC timestamp>)."),
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Replace the run folder if it already exists.")
+]
+
+
+def recipe_overrides(sets: list[str] | None, seed: int | None, n_jobs: int | None) -> list[str]:
+    """``--set`` values plus ``--seed``/``--n-jobs`` expressed as the same overrides."""
+    overrides = list(sets or [])
+    if seed is not None:
+        overrides.append(f"seed={seed}")
+    if n_jobs is not None:
+        overrides.append(f"n_jobs={n_jobs}")
+    return overrides
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe, point stdout at /dev/null so the final flush cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+
+
+def run_guarded(output: Output, debug: bool, body: Callable[[], int | None]) -> NoReturn:
+    """Run a command's body and exit with its code; map every failure to one line."""
+    try:
+        code = int(body() or ExitCode.OK)
+    except MlwbError as error:
+        details = error.details if isinstance(error, RecipeError) else ()
+        output.error(error.message, error.hint, details)
+        if debug:
+            traceback.print_exc(file=sys.stderr)
+        code = int(error.exit_code)
+    except KeyboardInterrupt:
+        output.error("interrupted; nothing was written")
+        code = int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        _silence_stdout()
+        code = int(ExitCode.OK)
+    except Exception as error:  # noqa: BLE001 - the last line of defence
+        message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        output.error(
+            f"internal error: {type(error).__name__}: {message}",
+            "this is a bug in mlwb; run again with --debug for the traceback and report it",
+        )
+        if debug:
+            traceback.print_exc(file=sys.stderr)
+        code = int(ExitCode.INTERNAL)
+    raise typer.Exit(code)

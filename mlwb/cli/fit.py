@@ -1,0 +1,61 @@
+"""``mlwb fit RECIPE DATA``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mlwb.cli.common import (
+    DebugOption,
+    ForceOption,
+    JsonOption,
+    NJobsOption,
+    OutDirOption,
+    QuietOption,
+    SeedOption,
+    SetOption,
+    recipe_overrides,
+    run_guarded,
+)
+from mlwb.report.console import make_output
+
+
+def fit_command(
+    recipe: Annotated[Path, typer.Argument(help="The YAML recipe.", show_default=False)],
+    data: Annotated[str, typer.Argument(help="The CSV file ('-' for stdin).", show_default=False)],
+    out: OutDirOption = None,
+    force: ForceOption = False,
+    set_: SetOption = None,
+    seed: SeedOption = None,
+    n_jobs: NJobsOption = None,
+    json_: JsonOption = False,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Cross-validate the recipe's models, refit the best, write a run folder.
+
+    Every model is evaluated on the same folds; the best on the primary metric is refit on
+    all rows and saved with its metrics, out-of-fold predictions and the resolved recipe.
+    """
+    output = make_output(json_, quiet)
+
+    def body() -> int:
+        from mlwb.documents import fit_document
+        from mlwb.recipe import load_recipe
+        from mlwb.report.fit_view import render_fit
+        from mlwb.report.json_out import print_json
+        from mlwb.report.progress import ProgressReporter
+        from mlwb.workflows.fit import run_fit
+
+        loaded = load_recipe(recipe, recipe_overrides(set_, seed, n_jobs))
+        with ProgressReporter(output) as progress:
+            result = run_fit(loaded, data, out, force, events=progress)
+        if output.json:
+            print_json(fit_document(result))
+        elif output.show_results:
+            render_fit(result, output)
+        return 0
+
+    run_guarded(output, debug, body)

@@ -1,0 +1,115 @@
+"""``mlwb predict MODEL DATA``."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mlwb.cli.common import DebugOption, JsonOption, QuietOption, run_guarded
+from mlwb.errors import UsageError
+from mlwb.report.console import make_output
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file, so a failure leaves no half file."""
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise UsageError(f"--out {path}: folder {directory} does not exist")
+    handle, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".partial")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def predict_command(
+    model: Annotated[
+        Path, typer.Argument(help="model.joblib, or the run folder holding it.", show_default=False)
+    ],
+    data: Annotated[
+        str,
+        typer.Argument(help="The CSV file of rows to predict ('-' for stdin).", show_default=False),
+    ],
+    out: Annotated[
+        str,
+        typer.Option("--out", "-o", help="Where to write the predictions CSV ('-' for stdout)."),
+    ] = "-",
+    keep: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--keep", help="Copy this input column into the output (e.g. an id). Repeatable."
+        ),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--threshold",
+            min=0.0,
+            max=1.0,
+            help="Binary models: predict the positive class from this probability (default: the "
+            "threshold saved with the model).",
+        ),
+    ] = None,
+    json_: JsonOption = False,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Predict labels and probabilities (or values) for new rows with a saved model.
+
+    The rows are checked against the data contract saved with the model first: missing
+    columns and text in numeric columns are errors; extra columns are ignored.
+    """
+    output = make_output(json_, quiet)
+
+    def body() -> int:
+        from mlwb.jsonable import dumps
+        from mlwb.workflows.predict import load_and_predict
+
+        result = load_and_predict(model, data, tuple(keep or ()), threshold)
+        for notice in result.notices:
+            output.notice(notice)
+        if output.json and out == "-":
+            document = {
+                "schema_version": 1,
+                "kind": "predict",
+                "model": result.model,
+                "task": result.task,
+                "threshold": result.threshold,
+                "rows": len(result.frame),
+                "predictions": result.frame.to_dict(orient="records"),
+            }
+            sys.stdout.write(dumps(document) + "\n")
+            return 0
+        text = result.frame.to_csv(index=False, float_format="%.6g")
+        if out == "-":
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            _write_atomically(Path(out), text)
+            if output.json:
+                sys.stdout.write(
+                    dumps(
+                        {
+                            "schema_version": 1,
+                            "kind": "predict",
+                            "model": result.model,
+                            "rows": len(result.frame),
+                            "threshold": result.threshold,
+                            "out": out,
+                        }
+                    )
+                    + "\n"
+                )
+            elif not output.quiet:
+                output.notice(f"wrote {len(result.frame)} predictions to {out}")
+        return 0
+
+    run_guarded(output, debug, body)

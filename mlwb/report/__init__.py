@@ -1,0 +1,1 @@
+"""Rendering: Rich console output, progress on stderr, JSON on stdout."""
