@@ -1,0 +1,111 @@
+"""Shared fixtures: sample data paths, a CLI runner, and small fast recipes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_data"
+RECIPES = ROOT / "recipes"
+
+# Small, fast models for tests: same code paths, fewer trees.
+FAST_MODELS = {
+    "binary": {
+        "logistic_regression": {"C": 1.0},
+        "random_forest": {"n_estimators": 25},
+        "lightgbm": {"n_estimators": 25},
+    },
+    "multiclass": {
+        "logistic_regression": {},
+        "random_forest": {"n_estimators": 25},
+        "lightgbm": {"n_estimators": 25, "min_child_samples": 5},
+    },
+    "regression": {
+        "linear_regression": {},
+        "random_forest": {"n_estimators": 25},
+        "lightgbm": {"n_estimators": 25},
+    },
+}
+
+SAMPLE_CASES = {
+    "credit": ("credit.csv", "default", "binary"),
+    "wine": ("wine.csv", "cultivar", "multiclass"),
+    "diabetes": ("diabetes.csv", "progression", "regression"),
+}
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict:
+        return json.loads(self.stdout)
+
+
+def run_cli(*args: str | Path) -> CliResult:
+    """Invoke the Typer app in-process, stdout and stderr captured separately."""
+    from mlwb.cli import app
+
+    result = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+    return CliResult(result.exit_code, result.stdout, result.stderr)
+
+
+def run_process(
+    *args: str | Path,
+    stdin: str | None = None,
+    env: dict | None = None,
+    cwd: Path | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess:
+    """Run ``python -m mlwb`` as a real process (for exit codes, pipes, signals)."""
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "mlwb", *[str(a) for a in args]],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd or ROOT,
+        timeout=timeout,
+    )
+
+
+def write_recipe(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def fast_recipe(tmp_path: Path, case: str, extra: str = "", name: str | None = None) -> Path:
+    """A recipe for a sample dataset with fast models, written to ``tmp_path``."""
+    import yaml
+
+    _, target, task = SAMPLE_CASES[case]
+    data = {"name": name or case, "target": target, "models": FAST_MODELS[task], "n_jobs": 1}
+    text = yaml.safe_dump(data) + extra
+    return write_recipe(tmp_path / f"{name or case}.yaml", text)
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+@pytest.fixture(scope="session")
+def credit_run(tmp_path_factory) -> Path:
+    """One fit of the credit sample with fast models, shared by predict tests."""
+    tmp = tmp_path_factory.mktemp("credit_run")
+    recipe = fast_recipe(tmp, "credit")
+    out = tmp / "run"
+    result = run_cli("fit", recipe, SAMPLES / "credit.csv", "--out", out, "--quiet")
+    assert result.exit_code == 0, result.stderr
+    return out
