@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from mlwb.results import FitResult, ModelResult
+from mlwb.workflows.plan import RunPlan
 
 SCHEMA_VERSION = 1
 
@@ -21,6 +22,14 @@ def _model_document(model: ModelResult) -> dict[str, Any]:
     return {
         "params": model.params,
         "preprocessing": list(model.preprocessing),
+        "pipeline": [
+            {
+                "step": s.name,
+                "what": s.what,
+                "fitted_on": "training rows of each fold" if s.learns else "nothing (no learning)",
+            }
+            for s in model.steps
+        ],
         "summary": {
             metric: {"mean": s.mean, "std": s.std, "train_mean": s.train_mean, "gap": s.gap}
             for metric, s in model.summary.items()
@@ -75,6 +84,8 @@ def fit_document(result: FitResult) -> dict[str, Any]:
             "name": result.final.name,
             "fit_seconds": result.final.fit_seconds,
             "path": result.final.path,
+            "encoded_features": result.final.encoded_features,
+            "features": list(result.final.features),
         },
         "notices": list(result.notices),
     }
@@ -129,3 +140,40 @@ def oof_frame(result: FitResult, y: np.ndarray) -> pd.DataFrame:
             frame["residual"] = y - oof.labels
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
+
+
+def plan_document(plan: RunPlan) -> dict[str, Any]:
+    """The ``mlwb validate --json`` document: what a fit would do, nothing fitted."""
+    dataset = plan.dataset
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "plan",
+        "name": plan.recipe.name,
+        "dataset": {
+            "source": dataset.source,
+            "rows": dataset.n_rows,
+            "target": dataset.target_name,
+            "task": plan.task,
+            "task_reason": dataset.target.reason,
+            "classes": list(dataset.target.classes),
+            "class_counts": {str(k): v for k, v in dataset.target.class_counts().items()},
+            "positive": dataset.positive_label,
+            "columns": [
+                {"name": c.name, "role": c.role, "reason": c.reason} for c in dataset.roles.columns
+            ],
+        },
+        "validation": plan.outer.description,
+        "metrics": list(plan.metrics),
+        "primary_metric": plan.primary,
+        "models": {
+            model.name: {
+                "params": model.params,
+                "preprocessing": list(model.preprocessing),
+                "pipeline": [
+                    {"step": s.name, "what": s.what, "learns": s.learns} for s in model.steps
+                ],
+            }
+            for model in plan.models
+        },
+        "notices": list(dataset.notices + plan.notices),
+    }

@@ -61,6 +61,7 @@ class ModelResult:
     summary: dict[str, MetricSummary]
     oof: OutOfFold
     warnings: tuple[str, ...] = ()
+    steps: tuple[Any, ...] = ()
 
     @property
     def fit_seconds(self) -> float:
@@ -119,6 +120,8 @@ class FinalModel:
     name: str
     fit_seconds: float
     path: str | None = None
+    encoded_features: int | None = None
+    features: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -78,3 +78,79 @@ class NativeCategories(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.asarray(list(self.categories_), dtype=object)
+
+
+class Log1p(TransformerMixin, BaseEstimator):
+    """``log1p`` of every column; a value ≤ -1 becomes missing (imputed next) instead of
+    producing ``-inf``/``NaN`` errors deep inside a model at prediction time."""
+
+    def fit(self, X: pd.DataFrame, y: Any = None) -> Self:
+        self.feature_names_in_ = np.asarray(list(X.columns), dtype=object)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        values = X.astype(float)
+        return np.log1p(values.where(values > -1))
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return self.feature_names_in_
+
+
+class FrequencyEncoder(TransformerMixin, BaseEstimator):
+    """Replace each level by its share of the training rows (unseen levels: 0).
+
+    Frequency encoding keeps one column per feature whatever its cardinality and carries no
+    target information, so it cannot leak labels.
+    """
+
+    def fit(self, X: pd.DataFrame, y: Any = None) -> Self:
+        self.frequencies_ = {
+            str(name): X[name].value_counts(normalize=True, dropna=False).to_dict()
+            for name in X.columns
+        }
+        self.feature_names_in_ = np.asarray(list(self.frequencies_), dtype=object)
+        self.n_features_in_ = len(self.frequencies_)
+        return self
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        columns = {
+            name: X[name].map(table).astype(float).fillna(0.0)
+            for name, table in self.frequencies_.items()
+        }
+        return pd.DataFrame(columns, index=X.index)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return self.feature_names_in_
+
+
+def _iterative_imputer_class() -> type:
+    from sklearn.experimental import enable_iterative_imputer  # noqa: F401
+    from sklearn.impute import IterativeImputer
+
+    return IterativeImputer
+
+
+class CopyingIterativeImputer(_iterative_imputer_class()):  # type: ignore[misc]
+    """scikit-learn's IterativeImputer, given a private writable copy of its input.
+
+    scikit-learn 1.9's IterativeImputer writes into the array it receives, and pandas 3
+    hands out read-only arrays (copy-on-write): "assignment destination is read-only".
+    """
+
+    def _writable(self, X: Any) -> np.ndarray:
+        return np.array(X, dtype=float, copy=True)
+
+    def fit(self, X: Any, y: Any = None, **params: Any) -> Self:
+        self.fit_transform(X, y, **params)
+        return self
+
+    def fit_transform(self, X: Any, y: Any = None, **params: Any) -> Any:
+        # np.asarray: the set_output wrapper of this method re-attaches X's own index.
+        out = np.asarray(super().fit_transform(self._writable(X), y, **params))
+        if isinstance(X, pd.DataFrame):
+            self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
+        return out
+
+    def transform(self, X: Any) -> Any:
+        return np.asarray(super().transform(self._writable(X)))

@@ -71,17 +71,6 @@ def _set(path: str) -> Unsupported:
 
 
 UNSUPPORTED: tuple[Unsupported, ...] = (
-    _not_in(
-        "preprocess.numeric.impute", "auto", "mean", "median", "most_frequent", "constant", "none"
-    ),
-    _not_in("preprocess.numeric.scale", "auto", "standard", "none"),
-    _set("preprocess.numeric.log"),
-    _set("preprocess.numeric.bin"),
-    _not_in("preprocess.categorical.encode", "auto", "onehot", "ordinal", "native"),
-    _set("preprocess.categorical.min_frequency"),
-    _set("preprocess.categorical.high_cardinality"),
-    _set("preprocess.columns"),
-    _not_in("imbalance.method", "none"),
     _set("columns.group"),
     _set("columns.time"),
     _not_in("validation.outer.method", "auto", "kfold", "stratified_kfold"),
@@ -107,11 +96,6 @@ def _check_supported(recipe: Recipe, source: str) -> None:
                 f"{source}: {rule.path}: {value!r} is not yet supported by this version of mlwb",
                 rule.what,
             )
-    if recipe.selection_steps:
-        raise RecipeError(
-            f"{source}: features: feature selection is not yet supported by this version",
-            "leave 'features' unset for now",
-        )
 
 
 def _check_models(recipe: Recipe, source: str) -> None:

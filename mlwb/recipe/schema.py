@@ -120,7 +120,11 @@ class CategoricalPreprocess(Section):
 class ColumnOverride(Section):
     """Per-column settings that win over the numeric/categorical defaults."""
 
-    impute: NumericImpute | Literal["constant_missing"] | None = None
+    impute: NumericImpute | None = Field(
+        None,
+        description="Numeric: an imputer of preprocess.numeric.impute; categorical: "
+        "most_frequent or constant.",
+    )
     scale: Scale | None = None
     log: StrictBool | None = None
     bin: Annotated[StrictInt, Field(ge=2)] | None = None

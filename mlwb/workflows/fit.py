@@ -90,6 +90,7 @@ def evaluate_models(plan: RunPlan, events: EventSink = ignore_events) -> tuple[M
             summary=summarise(folds, plan.metrics, directions),
             oof=oof,
             warnings=warnings,
+            steps=model.steps,
         )
         events(
             ModelFinished(
@@ -107,6 +108,20 @@ def pick_best(results: tuple[ModelResult, ...], metric: str) -> str:
         if better(metric, result.score(metric), best.score(metric)):
             best = result
     return best.name
+
+
+def model_features(final: Any) -> tuple[int | None, tuple[str, ...]]:
+    """Width of the encoded feature table, and the features the model itself receives
+    (after selection) — read from the fitted pipeline."""
+    pipeline = getattr(final, "pipeline_", final)
+    encoded = None
+    if "encode" in pipeline.named_steps:
+        encoded = len(pipeline.named_steps["encode"].get_feature_names_out())
+    model = pipeline[-1]
+    names = getattr(model, "feature_names_in_", None)
+    if names is None:
+        names = getattr(model, "feature_name_", None)
+    return encoded, tuple(str(n) for n in names) if names is not None else ()
 
 
 def refit_final(plan: RunPlan, name: str) -> tuple[Any, float]:
@@ -177,6 +192,8 @@ def run_fit(
     for notice in dataset.notices:
         events(Notice(notice))
     plan = plan_run(recipe, dataset)
+    for notice in plan.notices:
+        events(Notice(notice))
     events(StageFinished("read data", time.perf_counter() - started))
 
     started = _stage(events, "evaluate", plan.outer.description)
@@ -186,6 +203,7 @@ def run_fit(
 
     started = _stage(events, "refit", best)
     final, fit_seconds = refit_final(plan, best)
+    encoded, features = model_features(final)
     events(StageFinished("refit", time.perf_counter() - started))
 
     result = FitResult(
@@ -196,8 +214,8 @@ def run_fit(
         primary=plan.primary,
         models=results,
         best=best,
-        final=FinalModel(best, fit_seconds, "model.joblib"),
-        notices=dataset.notices + tuple(w for r in results for w in r.warnings),
+        final=FinalModel(best, fit_seconds, "model.joblib", encoded, features),
+        notices=dataset.notices + plan.notices + tuple(w for r in results for w in r.warnings),
         seed=recipe.seed,
         run_dir=str(target_dir),
     )

@@ -8,16 +8,18 @@ valid, and nothing has been trained.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from mlwb.data.dataset import Dataset
-from mlwb.errors import RecipeError
+from mlwb.errors import DataError, RecipeError
 from mlwb.evaluate import Parallelism, plan_parallelism
 from mlwb.metrics import DEFAULT_METRICS, MetricContext, check_metric_for_task
 from mlwb.models import ModelContext, ModelSpec, find_model
-from mlwb.pipeline import assemble, choose_preprocessing
+from mlwb.pipeline import PipelinePlan, PipelineStep, plan_pipeline
+from mlwb.pipeline.imbalance import SamplerPlan, plan_sampler, smallest_class_counts
 from mlwb.recipe.schema import Recipe, Task
 from mlwb.splitters import SplitPlan, check_class_counts, make_splitter
 from mlwb.suggest import did_you_mean
@@ -38,6 +40,8 @@ class ModelPlan:
     params: dict[str, Any]
     pipeline: Any
     preprocessing: tuple[str, ...]
+    steps: tuple[PipelineStep, ...]
+    plan: PipelinePlan
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,8 @@ class RunPlan:
     outer: SplitPlan
     splits: tuple[tuple[np.ndarray, np.ndarray], ...]
     parallelism: Parallelism
+    sampler: SamplerPlan | None = None
+    notices: tuple[str, ...] = ()
 
 
 def _resolve_metrics(recipe: Recipe, task: Task) -> tuple[tuple[str, ...], str]:
@@ -85,6 +91,8 @@ def _plan_model(
     dataset: Dataset,
     task: Task,
     threads: int,
+    levels: dict[str, int],
+    sampler: SamplerPlan | None,
 ) -> ModelPlan:
     spec = find_model(name)
     if spec is None:  # checked with the recipe already; kept for library callers
@@ -97,9 +105,63 @@ def _plan_model(
     fixed = dict(params or {})
     context = ModelContext(task=task, seed=recipe.seed, threads=threads)
     _check_params(name, spec.build(context), fixed)
-    choice = choose_preprocessing(spec, recipe)
-    pipeline = assemble(spec, recipe, dataset.roles, context, fixed)
-    return ModelPlan(name, spec, fixed, pipeline, tuple(choice.describe(dataset.roles)))
+    plan = plan_pipeline(
+        spec, recipe, dataset.roles, context, levels, dataset.target.classes, sampler, fixed
+    )
+    return ModelPlan(
+        name,
+        spec,
+        plan.params,
+        plan.build(),
+        tuple(plan.preprocess.describe()),
+        tuple(plan.steps()),
+        plan,
+    )
+
+
+def _check_log_columns(recipe: Recipe, dataset: Dataset) -> None:
+    logged = set(recipe.preprocess.numeric.log) | {
+        name for name, o in recipe.preprocess.columns.items() if o.log
+    }
+    for name in sorted(logged):
+        if name in dataset.roles.numeric:
+            low = dataset.X[name].min()
+            if low <= -1:
+                raise DataError(
+                    f"{dataset.source}: column '{name}' has values ≤ -1 (minimum {low:g}); "
+                    "log1p is undefined there",
+                    f"remove '{name}' from preprocess.numeric.log, or shift the column",
+                )
+
+
+def _plan_sampler(
+    recipe: Recipe, dataset: Dataset, task: Task, splits: tuple[tuple[np.ndarray, np.ndarray], ...]
+) -> SamplerPlan | None:
+    if recipe.imbalance.method in ("none", "class_weight"):
+        return None
+    classes = dataset.target.classes
+    counts = (
+        smallest_class_counts(dataset.y, [train for train, _ in splits], len(classes))
+        if task != "regression"
+        else np.zeros(0)
+    )
+    categorical = dataset.roles.categorical
+    return plan_sampler(
+        recipe.imbalance,
+        task,
+        classes,
+        categorical,
+        len(dataset.roles.features),
+        counts,
+        recipe.seed,
+    )
+
+
+def plan_from_file(recipe: Recipe, data_path: str | Path) -> RunPlan:
+    """Read the CSV at ``data_path`` and plan ``recipe`` on it (nothing is fitted)."""
+    from mlwb.data.dataset import load_dataset
+
+    return plan_run(recipe, load_dataset(data_path, recipe))
 
 
 def plan_run(recipe: Recipe, dataset: Dataset) -> RunPlan:
@@ -113,9 +175,12 @@ def plan_run(recipe: Recipe, dataset: Dataset) -> RunPlan:
         )
     splits = tuple(outer.splitter.split(dataset.X, dataset.y))
     parallelism = plan_parallelism(recipe.n_jobs, len(splits))
+    _check_log_columns(recipe, dataset)
+    sampler = _plan_sampler(recipe, dataset, task, splits)
+    levels = {name: int(dataset.X[name].nunique()) for name in dataset.roles.categorical}
     chosen = recipe.models or {name: {} for name in DEFAULT_MODELS[task]}
     models = tuple(
-        _plan_model(name, params, recipe, dataset, task, parallelism.threads)
+        _plan_model(name, params, recipe, dataset, task, parallelism.threads, levels, sampler)
         for name, params in chosen.items()
     )
     context = MetricContext(
@@ -133,5 +198,16 @@ def plan_run(recipe: Recipe, dataset: Dataset) -> RunPlan:
         }
     )
     return RunPlan(
-        resolved, dataset, task, metrics, primary, context, models, outer, splits, parallelism
+        resolved,
+        dataset,
+        task,
+        metrics,
+        primary,
+        context,
+        models,
+        outer,
+        splits,
+        parallelism,
+        sampler,
+        sampler.notices if sampler else (),
     )
