@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 import mlwb
-from mlwb.cli import fit, predict
+from mlwb.cli import fit, predict, validate
 
 EXIT_CODES = (
     "Exit codes: 0 success · 1 internal error (a bug) · 2 invalid command line or recipe "
@@ -46,6 +46,7 @@ def _root(
 
 app.command("fit", epilog=EXIT_CODES)(fit.fit_command)
 app.command("predict", epilog=EXIT_CODES)(predict.predict_command)
+app.command("validate", epilog=EXIT_CODES)(validate.validate_command)
 
 
 def main() -> None:

@@ -32,6 +32,13 @@ def fit_command(
     n_jobs: NJobsOption = None,
     json_: JsonOption = False,
     quiet: QuietOption = False,
+    plan: Annotated[
+        bool,
+        typer.Option(
+            "--plan",
+            help="Print the plan (steps per model, column treatments) and exit without fitting.",
+        ),
+    ] = False,
     debug: DebugOption = False,
 ) -> None:
     """Cross-validate the recipe's models, refit the best, write a run folder.
@@ -50,6 +57,11 @@ def fit_command(
         from mlwb.workflows.fit import run_fit
 
         loaded = load_recipe(recipe, recipe_overrides(set_, seed, n_jobs))
+        if plan:
+            from mlwb.cli.validate import show_plan
+
+            show_plan(loaded, data, output)
+            return 0
         with ProgressReporter(output) as progress:
             result = run_fit(loaded, data, out, force, events=progress)
         if output.json:

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from mlwb.metrics import METRICS
 from mlwb.report.console import Output
+from mlwb.report.plan_view import step_chain
 from mlwb.results import FitResult, ModelResult
 
 
@@ -49,6 +50,8 @@ def model_table(model: ModelResult, result: FitResult, output: Output) -> Table:
     best = " (best)" if model.name == result.best else ""
     title = Text(f"{model.name}{best}", style="bold green" if best else "bold")
     title.append(f"  fit {model.fit_seconds:.1f} s", style="dim")
+    if model.steps:
+        title.append(f"\n{step_chain(model.steps)}", style="dim")
     table = Table(title=title, title_justify="left", box=output.table_box, pad_edge=False)
     table.add_column("metric")
     table.add_column("validation", justify="right")
@@ -122,5 +125,13 @@ def render_fit(result: FitResult, output: Output) -> None:
     if result.final is not None:
         line.append(f"; refit on all {result.dataset.rows} rows")
     console.print(line)
+    final = result.final
+    if final is not None and final.features:
+        shown = ", ".join(final.features[:12]) + (" …" if len(final.features) > 12 else "")
+        width = f" of {final.encoded_features} encoded" if final.encoded_features else ""
+        console.print(
+            Text(f"features into the model ({len(final.features)}{width}): {shown}", style="dim"),
+            soft_wrap=True,
+        )
     if result.run_dir:
         console.print(Text(f"run folder: {result.run_dir}", style="dim"))

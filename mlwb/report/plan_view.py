@@ -1,0 +1,62 @@
+"""Console rendering of a run plan (``mlwb validate``, ``mlwb fit --plan``)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from mlwb.pipeline import PipelineStep
+from mlwb.report.console import Output
+from mlwb.workflows.plan import ModelPlan, RunPlan
+
+
+def step_chain(steps: tuple[PipelineStep, ...]) -> str:
+    """``impute → SMOTENC → encode → mutual_info → lightgbm`` (without 'prepare')."""
+    return " → ".join(s.label or s.name for s in steps if s.name != "prepare")
+
+
+def _model_table(model: ModelPlan, output: Output) -> Table:
+    table = Table(
+        title=Text(model.name, style="bold"),
+        title_justify="left",
+        box=output.table_box,
+        pad_edge=False,
+        show_header=True,
+    )
+    table.add_column("step")
+    table.add_column("what it does")
+    table.add_column("learns from", justify="left")
+    for step in model.steps:
+        table.add_row(step.name, step.what, "training rows" if step.learns else "—")
+    return table
+
+
+def render_plan(plan: RunPlan, output: Output) -> None:
+    """Print what a fit would do, model by model, without fitting anything."""
+    console = output.out
+    data = plan.dataset
+    roles = data.roles
+    header = Text()
+    header.append(f"{plan.recipe.name}", style="bold")
+    header.append(
+        f" — plan for {data.source}: {data.n_rows} rows, {plan.task} task "
+        f"({data.target.reason}), target '{data.target_name}'"
+    )
+    console.print(header)
+    counts = f"{len(roles.numeric)} numeric, {len(roles.categorical)} categorical"
+    if roles.ordinal:
+        counts += f", {len(roles.ordinal)} ordinal"
+    console.print(f"columns: {counts}, {len(roles.dropped)} dropped")
+    for column in roles.dropped:
+        console.print(Text(f"  dropped {column.name}: {column.reason}", style="dim"))
+    console.print(f"validation: {plan.outer.description}")
+    console.print(f"metrics: {', '.join(plan.metrics)} (primary: {plan.primary})")
+    if plan.sampler is not None:
+        console.print(f"imbalance: {plan.sampler.describe()}")
+    console.print()
+    for model in plan.models:
+        console.print(_model_table(model, output))
+        console.print(Text("columns:", style="bold"))
+        for line in model.preprocessing:
+            console.print(Text(f"  {line}"), soft_wrap=True)
+        console.print()
