@@ -109,3 +109,32 @@ def credit_run(tmp_path_factory) -> Path:
     result = run_cli("fit", recipe, SAMPLES / "credit.csv", "--out", out, "--quiet")
     assert result.exit_code == 0, result.stderr
     return out
+
+
+def build_pipeline(model: str, recipe, dataset, sampler=None, **params):
+    """The unfitted pipeline mlwb would build for ``model`` on ``dataset``."""
+    from mlwb.models import ModelContext, find_model
+    from mlwb.pipeline import plan_pipeline
+
+    levels = {name: int(dataset.X[name].nunique()) for name in dataset.roles.categorical}
+    plan = plan_pipeline(
+        find_model(model),
+        recipe,
+        dataset.roles,
+        ModelContext(dataset.task, recipe.seed, 1),
+        levels,
+        dataset.target.classes,
+        sampler,
+        params,
+    )
+    return plan.build()
+
+
+def make_dataset(frame, recipe_data: dict):
+    """A Dataset from an in-memory frame and a recipe mapping."""
+    from mlwb.data import dataset_from_table
+    from mlwb.data.reading import RawTable
+    from mlwb.recipe import recipe_from_mapping
+
+    recipe = recipe_from_mapping(recipe_data)
+    return recipe, dataset_from_table(RawTable(frame, "data.csv", "0" * 64, "utf-8", ","), recipe)

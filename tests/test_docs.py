@@ -19,6 +19,7 @@ RECIPE_DATA = {
     "wine.yaml": "wine.csv",
     "diabetes.yaml": "diabetes.csv",
     "minimal.yaml": "credit.csv",
+    "credit_prep.yaml": "credit.csv",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import build_pipeline
 from sklearn.model_selection import StratifiedKFold
 
 from mlwb.data import dataset_from_table
@@ -12,8 +13,6 @@ from mlwb.data.reading import RawTable
 from mlwb.evaluate import cross_validate_pipeline, plan_parallelism, resolve_n_jobs
 from mlwb.events import EventLog, StepDone
 from mlwb.metrics import MetricContext
-from mlwb.models import ModelContext, find_model
-from mlwb.pipeline import assemble
 from mlwb.recipe import recipe_from_mapping
 
 
@@ -26,9 +25,7 @@ def noise_dataset(n: int = 150, features: int = 40, seed: int = 0):
 
 
 def run(model: str, recipe, dataset, folds: int = 5, workers: int = 1, events=None, **params):
-    pipeline = assemble(
-        find_model(model), recipe, dataset.roles, ModelContext(dataset.task, 0, 1), params
-    )
+    pipeline = build_pipeline(model, recipe, dataset, **params)
     splits = list(StratifiedKFold(folds, shuffle=True, random_state=0).split(dataset.X, dataset.y))
     context = MetricContext("binary", 2, dataset.target.positive_index)
     return splits, cross_validate_pipeline(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import build_pipeline
 from pydantic import TypeAdapter
 from sklearn.base import clone
 
@@ -12,7 +13,6 @@ from mlwb.data import dataset_from_table
 from mlwb.data.reading import RawTable
 from mlwb.models import ModelContext, all_models, find_model, model_names, register
 from mlwb.models.spec import ModelSpec
-from mlwb.pipeline import assemble
 from mlwb.recipe import recipe_from_mapping
 from mlwb.recipe.params import ParamValue
 
@@ -40,7 +40,7 @@ def tiny(task: str, n: int = 80, seed: int = 0):
 def test_every_entry_builds_clones_fits_and_predicts(name, task):
     spec = find_model(name)
     recipe, dataset = tiny(task)
-    pipeline = assemble(spec, recipe, dataset.roles, ModelContext(task, seed=0, threads=1))
+    pipeline = build_pipeline(spec.name, recipe, dataset)
     model = clone(pipeline).fit(dataset.X, dataset.y)
     if task == "regression":
         predictions = model.predict(dataset.X)

@@ -6,14 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import build_pipeline
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
 from mlwb.data import dataset_from_table
 from mlwb.data.reading import RawTable
-from mlwb.models import ModelContext, find_model
-from mlwb.pipeline import assemble, choose_preprocessing
+from mlwb.models import find_model
 from mlwb.pipeline.transformers import FrameCaster, NativeCategories
+from mlwb.pipeline.treatments import plan_preprocessing
 from mlwb.recipe import recipe_from_mapping
 
 
@@ -35,15 +36,22 @@ def small_dataset(recipe_data: dict | None = None, n: int = 120, seed: int = 0):
 
 
 def build(name: str, recipe, dataset, **params):
-    spec = find_model(name)
-    return assemble(spec, recipe, dataset.roles, ModelContext(dataset.task, 0, 1), params)
+    return build_pipeline(name, recipe, dataset, **params)
+
+
+def choose(name: str, recipe, dataset=None):
+    """The resolved treatment of the first numeric and categorical column for ``name``."""
+    if dataset is None:
+        _, dataset = small_dataset()
+    plan = plan_preprocessing(find_model(name), recipe, dataset.roles, {"home": 3})
+    return plan.numeric["income"], plan.categorical["home"]
 
 
 def test_linear_models_get_imputation_scaling_and_one_hot():
     recipe, dataset = small_dataset()
-    choice = choose_preprocessing(find_model("logistic_regression"), recipe)
-    assert (choice.impute, choice.scale, choice.encode) == ("median", "standard", "onehot")
-    assert choice.drop_first is False  # regularised: no dummy-variable trap
+    numeric, categorical = choose("logistic_regression", recipe, dataset)
+    assert (numeric.impute, numeric.scale, categorical.encode) == ("median", "standard", "onehot")
+    assert categorical.drop_first is False  # regularised: no dummy-variable trap
     pipeline = build("logistic_regression", recipe, dataset).fit(dataset.X, dataset.y)
     out = pipeline[:-1].transform(dataset.X)
     assert not out.isna().any().any()
@@ -55,14 +63,14 @@ def test_linear_models_get_imputation_scaling_and_one_hot():
 
 def test_unregularised_linear_regression_drops_one_level():
     recipe = recipe_from_mapping({"target": "y"})
-    choice = choose_preprocessing(find_model("linear_regression"), recipe)
-    assert choice.drop_first is True
+    _, categorical = choose("linear_regression", recipe)
+    assert categorical.drop_first is True
 
 
 def test_trees_get_ordinal_codes_without_scaling():
     recipe, dataset = small_dataset()
-    choice = choose_preprocessing(find_model("random_forest"), recipe)
-    assert (choice.scale, choice.encode) == ("none", "ordinal")
+    numeric, categorical = choose("random_forest", recipe, dataset)
+    assert (numeric.scale, categorical.encode) == ("none", "ordinal")
     pipeline = build("random_forest", recipe, dataset, n_estimators=5).fit(dataset.X, dataset.y)
     out = pipeline[:-1].transform(dataset.X)
     assert out["home"].dtype.kind == "f" and set(out["home"].unique()) <= {0, 1, 2, 3}
@@ -72,8 +80,8 @@ def test_trees_get_ordinal_codes_without_scaling():
 
 def test_lightgbm_gets_native_categoricals_and_raw_missing_values():
     recipe, dataset = small_dataset()
-    choice = choose_preprocessing(find_model("lightgbm"), recipe)
-    assert (choice.impute, choice.encode) == ("none", "native")
+    numeric, categorical = choose("lightgbm", recipe, dataset)
+    assert (numeric.impute, categorical.encode) == ("none", "native")
     pipeline = build("lightgbm", recipe, dataset, n_estimators=5).fit(dataset.X, dataset.y)
     out = pipeline[:-1].transform(dataset.X)
     assert isinstance(out["home"].dtype, pd.CategoricalDtype)
@@ -90,8 +98,8 @@ def test_explicit_recipe_choice_wins_over_auto():
             },
         }
     )
-    choice = choose_preprocessing(find_model("lightgbm"), recipe)
-    assert (choice.impute, choice.scale, choice.encode, choice.drop_first) == (
+    numeric, categorical = choose("lightgbm", recipe)
+    assert (numeric.impute, numeric.scale, categorical.encode, categorical.drop_first) == (
         "mean",
         "none",
         "onehot",
@@ -116,8 +124,8 @@ def test_imputer_and_scaler_learn_from_training_rows_only():
     pipeline = build("logistic_regression", recipe, dataset).fit(
         dataset.X.iloc[train], dataset.y[train]
     )
-    numeric = pipeline.named_steps["preprocess"].named_transformers_["numeric"]
-    imputer, scaler = numeric.named_steps["impute"], numeric.named_steps["scale"]
+    imputer = pipeline.named_steps["complete"].named_transformers_["numeric0"].named_steps["impute"]
+    scaler = pipeline.named_steps["encode"].named_transformers_["numeric0"]
     train_income = dataset.X["income"].iloc[train]
     assert imputer.statistics_[0] == pytest.approx(train_income.median())
     assert imputer.statistics_[0] != pytest.approx(dataset.X["income"].median())

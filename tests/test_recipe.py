@@ -103,16 +103,12 @@ def test_several_problems_are_all_reported():
 @pytest.mark.parametrize(
     ("data", "key"),
     [
-        ({"target": "y", "imbalance": {"method": "smote"}}, "imbalance.method"),
+        ({"target": "y", "validation": {"holdout": 0.2}}, "validation.holdout"),
         ({"target": "y", "search": {"strategy": "bayes"}}, "search.strategy"),
         ({"target": "y", "threshold": {"objective": "f1"}}, "threshold.objective"),
         ({"target": "y", "calibration": "isotonic"}, "calibration"),
         ({"target": "y", "gates": {"roc_auc": ">= 0.8"}}, "gates"),
-        (
-            {"target": "y", "preprocess": {"numeric": {"scale": "robust"}}},
-            "preprocess.numeric.scale",
-        ),
-        ({"target": "y", "features": {"select": "anova", "k": 5}}, "features"),
+        ({"target": "y", "columns": {"group": "g"}}, "columns.group"),
         ({"target": "y", "models": {"xgboost": {}}}, "models.xgboost"),
         (
             {"target": "y", "models": {"random_forest": {"max_depth": [2, 4]}}},
