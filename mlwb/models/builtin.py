@@ -1,3 +1,6 @@
-"""Importing this module registers every built-in model (one module per family)."""
+"""Importing this module registers every built-in model (one module per family).
 
-from mlwb.models import boosting, linear, trees  # noqa: F401
+``registry.all_models`` orders them by family, simplest first.
+"""
+
+from mlwb.models import baseline, boosting, ensembles, linear, neighbours, trees  # noqa: F401

@@ -17,14 +17,23 @@ def register(spec: ModelSpec) -> ModelSpec:
 
 
 def _ensure_builtins() -> None:
-    if not _REGISTRY:
-        from mlwb.models import builtin  # noqa: F401 - registers on import
+    """Import the built-in entries once (importing one of their modules alone, as
+    ``mlwb.models.baseline``, registers only that module's entries)."""
+    from mlwb.models import builtin  # noqa: F401 - registers on first import
+
+
+FAMILY_ORDER = ("dummy", "linear", "distance", "kernel", "bayes", "tree", "boosting", "ensemble")
+
+
+def _ordered() -> list[ModelSpec]:
+    _ensure_builtins()
+    rank = {family: i for i, family in enumerate(FAMILY_ORDER)}
+    return sorted(_REGISTRY.values(), key=lambda s: rank.get(s.family, len(rank)))
 
 
 def model_names(task: Task | None = None) -> list[str]:
     """Registered names, in catalogue order, optionally only those supporting ``task``."""
-    _ensure_builtins()
-    return [n for n, s in _REGISTRY.items() if task is None or s.supports(task)]
+    return [s.name for s in _ordered() if task is None or s.supports(task)]
 
 
 def find_model(name: str) -> ModelSpec | None:
@@ -34,6 +43,5 @@ def find_model(name: str) -> ModelSpec | None:
 
 
 def all_models() -> list[ModelSpec]:
-    """Every registered spec, in catalogue order."""
-    _ensure_builtins()
-    return list(_REGISTRY.values())
+    """Every registered spec, in catalogue order (by family, simplest first)."""
+    return _ordered()

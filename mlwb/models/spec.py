@@ -2,8 +2,8 @@
 
 A spec is data plus one factory. Everything the pipeline builder and the search need to
 treat a model correctly — which tasks it can do, whether it needs scaling, how it takes
-categorical columns and class weights, which parameter sets its thread count — is stated
-here once, so adding a model is one entry and never an ``if name == ...`` elsewhere.
+categorical columns and class weights, which regression losses it offers — is stated here
+once, so adding a model is one entry and never an ``if name == ...`` elsewhere.
 """
 
 from __future__ import annotations
@@ -19,17 +19,31 @@ CategoricalStyle = Literal["onehot", "ordinal", "native"]
 ClassWeightStyle = Literal[
     "class_weight", "scale_pos_weight", "auto_class_weights", "sample_weight", "none"
 ]
+Loss = Literal["squared", "absolute", "huber", "quantile"]
 CLASSIFICATION: frozenset[Task] = frozenset({"binary", "multiclass"})
+REGRESSION: frozenset[Task] = frozenset({"regression"})
 ALL_TASKS: frozenset[Task] = frozenset({"binary", "multiclass", "regression"})
+SQUARED_ONLY: frozenset[str] = frozenset({"squared"})
 
 
 @dataclass(frozen=True)
 class ModelContext:
-    """What a factory needs to build an unfitted estimator."""
+    """What a factory needs to build an unfitted estimator.
+
+    ``loss`` and ``quantile`` are the recipe's library-neutral regression loss
+    (``models.<name>.loss``); each factory maps them to its library's own objective.
+    """
 
     task: Task
     seed: int
     threads: int = 1
+    loss: str = "squared"
+    quantile: float = 0.5
+    members: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def regression(self) -> bool:
+        return self.task == "regression"
 
 
 Factory = Callable[[ModelContext], Any]
@@ -40,8 +54,10 @@ class ModelSpec:
     """One catalogue entry.
 
     ``default_space`` uses the recipe's search-space syntax (``{int: [2, 8]}``, lists, …) and
-    is what ``models: {name: {}}`` searches. ``fixed`` are parameters mlwb always sets (quiet
-    libraries, sensible defaults) and the user may override.
+    is what ``models: {name: {}}`` searches; ``regression_space`` replaces it for regression
+    when the regressor's parameters differ. ``native_strings``: the library reads categories
+    as text (CatBoost) rather than as pandas categoricals; ``max_native_levels`` caps how
+    many levels it takes natively (more fall back to ordinal codes).
     """
 
     name: str
@@ -50,15 +66,26 @@ class ModelSpec:
     family: Family
     factory: Factory
     default_space: Mapping[str, Any] = field(default_factory=dict)
+    regression_space: Mapping[str, Any] | None = None
     needs_scaling: bool = False
     categorical: CategoricalStyle = "onehot"
     handles_missing: bool = False
     regularised: bool = True
     class_weight: ClassWeightStyle = "class_weight"
+    losses: frozenset[str] = SQUARED_ONLY
+    native_strings: bool = False
+    max_native_levels: int | None = None
+    early_stopping: bool = False
 
     def supports(self, task: Task) -> bool:
         """True when this model can be used for ``task``."""
         return task in self.tasks
+
+    def space(self, task: Task) -> Mapping[str, Any]:
+        """The default search space for ``task``."""
+        if task == "regression" and self.regression_space is not None:
+            return self.regression_space
+        return self.default_space
 
     def build(self, context: ModelContext) -> Any:
         """A new unfitted estimator for ``context`` (classifier or regressor by task)."""

@@ -17,26 +17,6 @@ from mlwb.recipe.params import is_searched
 from mlwb.recipe.schema import Recipe
 from mlwb.suggest import did_you_mean
 
-# Names DESIGN.md promises whose catalogue entries are not built yet.
-PLANNED_MODELS = (
-    "dummy",
-    "ridge",
-    "lasso",
-    "elastic_net",
-    "knn",
-    "svm",
-    "gaussian_nb",
-    "bernoulli_nb",
-    "decision_tree",
-    "extra_trees",
-    "adaboost",
-    "hist_gradient_boosting",
-    "xgboost",
-    "catboost",
-    "stack",
-    "vote",
-)
-
 
 @dataclass(frozen=True)
 class Unsupported:
@@ -98,20 +78,44 @@ def _check_supported(recipe: Recipe, source: str) -> None:
             )
 
 
+def _check_ensemble(name: str, members: Any, source: str) -> None:
+    from mlwb.models import find_model, model_names
+
+    if not isinstance(members, list):
+        raise RecipeError(
+            f"{source}: models.{name}: takes a list of member models",
+            f"e.g. {name}: [logistic_regression, lightgbm]",
+        )
+    if len(members) < 2:
+        raise RecipeError(f"{source}: models.{name}: needs at least two member models")
+    for member in members:
+        spec = find_model(member)
+        if spec is None:
+            raise RecipeError(
+                f"{source}: models.{name}: unknown member model '{member}'"
+                f"{did_you_mean(member, model_names())}"
+            )
+        if spec.family in ("ensemble", "dummy"):
+            raise RecipeError(f"{source}: models.{name}: '{member}' cannot be a member")
+
+
 def _check_models(recipe: Recipe, source: str) -> None:
     from mlwb.models import find_model, model_names
 
     for name, params in (recipe.models or {}).items():
-        if find_model(name) is None:
-            if name in PLANNED_MODELS:
-                raise RecipeError(
-                    f"{source}: models.{name}: model not yet supported by this version",
-                    f"available: {', '.join(model_names())}",
-                )
+        spec = find_model(name)
+        if spec is None:
             raise RecipeError(
-                f"{source}: models.{name}: unknown model"
-                f"{did_you_mean(name, model_names() + list(PLANNED_MODELS))}",
+                f"{source}: models.{name}: unknown model{did_you_mean(name, model_names())}",
                 "run 'mlwb models' for the catalogue",
+            )
+        if spec.family == "ensemble":
+            _check_ensemble(name, params, source)
+            continue
+        if isinstance(params, list):
+            raise RecipeError(
+                f"{source}: models.{name}: expected a mapping of parameters, not a list",
+                "a list of models is only for stack and vote",
             )
         for param, value in (params or {}).items():
             if is_searched(value) and recipe.search.strategy == "none":

@@ -16,7 +16,7 @@ from pydantic_core import ErrorDetails
 from mlwb.suggest import did_you_mean
 
 # Union tags added by the discriminated unions in schema.py / params.py: not recipe keys.
-_TAGS = {"one", "many", "choice", "fixed"}
+_TAGS = {"one", "many", "choice", "fixed", "params", "members", "defaults"}
 _RANGE_TAGS = {"int", "float", "log_uniform"}
 _TYPE_WORDS = {
     "int_type": "an integer",

@@ -205,6 +205,24 @@ FeatureSteps = Annotated[
 ]
 
 
+def _model_entry_kind(value: Any) -> str:
+    if value is None:
+        return "defaults"
+    return "members" if isinstance(value, list) else "params"
+
+
+ModelEntry = Annotated[
+    Annotated[dict[StrictStr, ParamValue], Tag("params")]
+    | Annotated[list[StrictStr], Tag("members")]
+    | Annotated[None, Tag("defaults")],
+    Discriminator(_model_entry_kind),
+    Field(
+        description="Parameters (or a search space) for a model; a list of member models "
+        "for stack and vote; null or {} for the catalogue's defaults."
+    ),
+]
+
+
 SplitMethod = Literal[
     "auto",
     "kfold",
@@ -314,7 +332,7 @@ class Recipe(Section):
     )
     validation: Validation = Validation()
     search: Search = Search()
-    models: dict[StrictStr, dict[StrictStr, ParamValue] | None] | None = Field(
+    models: dict[StrictStr, ModelEntry] | None = Field(
         None,
         description="Model name -> parameters or search space ({} = catalogue defaults). "
         "Default: a small set for the task.",
