@@ -7,13 +7,16 @@ a contract (documented in the README) and only ever gain members within a versio
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from mlwb.models.baseline import BASELINE
 from mlwb.results import FitResult, ModelResult
-from mlwb.workflows.plan import RunPlan
+
+if TYPE_CHECKING:
+    from mlwb.workflows.plan import RunPlan
 
 SCHEMA_VERSION = 1
 
@@ -43,9 +46,12 @@ def _model_document(model: ModelResult) -> dict[str, Any]:
                 "test": fold.test_scores,
                 "fit_seconds": fold.fit_seconds,
                 "predict_seconds": fold.predict_seconds,
+                "rounds": fold.rounds,
             }
             for fold in model.folds
         ],
+        "rounds": model.rounds,
+        "baseline": model.name == BASELINE,
         "fit_seconds": model.fit_seconds,
         "predict_seconds": model.predict_seconds,
         "warnings": list(model.warnings),
@@ -177,3 +183,46 @@ def plan_document(plan: RunPlan) -> dict[str, Any]:
         },
         "notices": list(dataset.notices + plan.notices),
     }
+
+
+def format_space_value(value: Any) -> str:
+    """``{log_uniform: [0.001, 1000]}`` -> ``log-uniform 0.001–1000`` (for people)."""
+    if isinstance(value, dict):
+        kind = next(k for k in ("int", "float", "log_uniform") if k in value)
+        low, high = value[kind]
+        label = {"int": "int", "float": "float", "log_uniform": "log-uniform"}[kind]
+        if value.get("log") and kind == "int":
+            label = "int, log scale"
+        return f"{label} {low:g}–{high:g}"
+    if isinstance(value, list):
+        return " | ".join("none" if v is None else str(v) for v in value)
+    return str(value)
+
+
+def catalogue_document(task: str | None = None) -> dict[str, Any]:
+    """The ``mlwb models --json`` document: every catalogue entry and what it knows."""
+    from mlwb.models import all_models
+
+    models = []
+    for spec in all_models():
+        if task is not None and task not in spec.tasks:
+            continue
+        models.append(
+            {
+                "name": spec.name,
+                "summary": spec.summary,
+                "tasks": sorted(spec.tasks),
+                "family": spec.family,
+                "needs_scaling": spec.needs_scaling,
+                "categorical": spec.categorical,
+                "handles_missing": spec.handles_missing,
+                "class_weight": spec.class_weight,
+                "losses": sorted(spec.losses),
+                "early_stopping": spec.early_stopping,
+                "default_space": dict(spec.default_space),
+                "regression_space": (
+                    dict(spec.regression_space) if spec.regression_space is not None else None
+                ),
+            }
+        )
+    return {"schema_version": SCHEMA_VERSION, "kind": "models", "task": task, "models": models}

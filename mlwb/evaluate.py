@@ -77,6 +77,15 @@ def as_predictions(
     return Predictions(y_true, labels, scores)
 
 
+def boosting_rounds(model: Any) -> int | None:
+    """Rounds kept by early stopping in the model step (None when it did not stop early)."""
+    final = model[-1] if hasattr(model, "steps") else model
+    final = getattr(final, "pipeline_", final)
+    final = final[-1] if hasattr(final, "steps") else final
+    rounds = getattr(final, "best_iteration_", None)
+    return int(rounds) if rounds is not None else None
+
+
 def _n_features(model: Any) -> int | None:
     """Number of columns the final estimator saw (after preprocessing and selection)."""
     final = model[-1] if hasattr(model, "steps") else model
@@ -98,10 +107,17 @@ def fit_fold(
     index: int,
     metrics: Sequence[str],
     context: MetricContext,
+    threads: int = 1,
 ) -> tuple[FoldResult, np.ndarray, np.ndarray | None]:
-    """Fit a clone on ``train``, score it on both sides; return the fold and test output."""
+    """Fit a clone on ``train``, score it on both sides; return the fold and test output.
+
+    OpenMP and BLAS pools (HistGradientBoosting, numpy) are capped at ``threads`` so that
+    parallel folds never oversubscribe the machine.
+    """
+    from threadpoolctl import threadpool_limits
+
     model = clone(pipeline)
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, threadpool_limits(limits=threads):
         warnings.simplefilter("always")
         started = time.perf_counter()
         model.fit(X.iloc[train], y[train])
@@ -130,6 +146,7 @@ def fit_fold(
         fit_seconds=fitted - started,
         predict_seconds=predicted - fitted,
         warnings=notes,
+        rounds=boosting_rounds(model),
     )
     return fold, test_labels, test_proba
 
@@ -144,10 +161,12 @@ def cross_validate_pipeline(
     context: MetricContext,
     workers: int = 1,
     events: EventSink = ignore_events,
+    threads: int = 1,
 ) -> tuple[tuple[FoldResult, ...], OutOfFold, tuple[str, ...]]:
     """Evaluate ``pipeline`` on ``splits``: fold results, out-of-fold output, warnings."""
     jobs = [
-        (pipeline, X, y, train, test, i, metrics, context) for i, (train, test) in enumerate(splits)
+        (pipeline, X, y, train, test, i, metrics, context, threads)
+        for i, (train, test) in enumerate(splits)
     ]
     if workers > 1:
         from joblib import Parallel, delayed

@@ -25,6 +25,7 @@ class FoldResult:
     fit_seconds: float
     predict_seconds: float
     warnings: tuple[str, ...] = ()
+    rounds: int | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,11 @@ class ModelResult:
     @property
     def predict_seconds(self) -> float:
         return sum(f.predict_seconds for f in self.folds)
+
+    @property
+    def rounds(self) -> list[int]:
+        """Boosting rounds kept by early stopping in each fold (empty when not boosting)."""
+        return [f.rounds for f in self.folds if f.rounds is not None]
 
     def score(self, metric: str) -> float:
         """Validation mean of ``metric`` (NaN when it was not computed)."""

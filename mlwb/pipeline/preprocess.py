@@ -121,7 +121,7 @@ def _categorical_encoder(treatment: CategoricalTreatment, task: str, seed: int) 
     from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler, TargetEncoder
 
     if treatment.encode == "native":
-        return NativeCategories()
+        return "passthrough" if treatment.strings else NativeCategories()
     if treatment.encode == "onehot":
         return OneHotEncoder(
             handle_unknown="infrequent_if_exist",
@@ -160,7 +160,7 @@ def build_encoding_stage(plan: PreprocessPlan, task: str, seed: int) -> ColumnTr
     )
     categorical_groups = _grouped(
         plan.categorical,
-        lambda t: (t.encode, t.drop_first, t.max_categories, t.min_frequency, t.scale),
+        lambda t: (t.encode, t.drop_first, t.max_categories, t.min_frequency, t.scale, t.strings),
     )
     for i, (_, names) in enumerate(categorical_groups.items()):
         encoder = _categorical_encoder(plan.categorical[names[0]], task, seed)

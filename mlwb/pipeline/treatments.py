@@ -60,9 +60,10 @@ class CategoricalTreatment:
     min_frequency: int | float | None
     scale: bool
     levels: int
+    strings: bool = False
 
     def describe(self) -> str:
-        text = f"{self.encode}"
+        text = f"{self.encode}" + (" (as text)" if self.strings else "")
         if self.encode == "onehot":
             extras = []
             if self.drop_first:
@@ -273,6 +274,8 @@ def _categorical_treatment(
         encode = spec.categorical
         if encode == "native" and numeric_only:
             encode = "ordinal"  # selectors and samplers need numbers, not categories
+        if encode == "native" and spec.max_native_levels and levels > spec.max_native_levels:
+            encode = "ordinal"  # more levels than the library takes natively
     if encode == "native" and spec.categorical != "native":
         raise RecipeError(
             f"{key}: native categoricals need a model that reads them (lightgbm, catboost, …); "
@@ -294,8 +297,9 @@ def _categorical_treatment(
     ):
         encode = high.encode
     impute = override.impute or config.impute
-    if encode == "native" and not complete:
-        impute = "none"  # the library routes missing values itself
+    strings = encode == "native" and spec.native_strings
+    if encode == "native" and not complete and not strings:
+        impute = "none"  # the library routes missing values itself (CatBoost needs a level)
     drop_first = config.drop_first
     if drop_first == "auto":
         drop_first = spec.family == "linear" and not spec.regularised
@@ -307,4 +311,5 @@ def _categorical_treatment(
         min_frequency=config.min_frequency,
         scale=spec.needs_scaling and encode in ("target", "frequency"),
         levels=levels,
+        strings=strings,
     )

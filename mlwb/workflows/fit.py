@@ -23,6 +23,7 @@ from mlwb.events import (
     ignore_events,
 )
 from mlwb.metrics import better
+from mlwb.models.baseline import BASELINE
 from mlwb.recipe.loading import resolved_yaml
 from mlwb.recipe.schema import Recipe
 from mlwb.results import DatasetSummary, FinalModel, FitResult, ModelResult, summarise
@@ -75,6 +76,7 @@ def evaluate_models(plan: RunPlan, events: EventSink = ignore_events) -> tuple[M
                 plan.metric_context,
                 plan.parallelism.workers,
                 events,
+                plan.parallelism.threads,
             )
         except (KeyboardInterrupt, MlwbError):
             raise
@@ -102,9 +104,14 @@ def evaluate_models(plan: RunPlan, events: EventSink = ignore_events) -> tuple[M
 
 
 def pick_best(results: tuple[ModelResult, ...], metric: str) -> str:
-    """The model with the best validation mean on ``metric`` (first listed on ties)."""
-    best = results[0]
-    for result in results[1:]:
+    """The model with the best validation mean on ``metric`` (first listed on ties).
+
+    The baseline is the floor the others are measured against, never the pick, unless it
+    is the only model.
+    """
+    candidates = [r for r in results if r.name != BASELINE] or list(results)
+    best = candidates[0]
+    for result in candidates[1:]:
         if better(metric, result.score(metric), best.score(metric)):
             best = result
     return best.name
@@ -128,16 +135,19 @@ def refit_final(plan: RunPlan, name: str) -> tuple[Any, float]:
     """The chosen pipeline fitted on all rows, wrapped to speak the user's labels."""
     model = next(m for m in plan.models if m.name == name)
     dataset = plan.dataset
-    started = time.perf_counter()
-    if plan.task == "regression":
-        from sklearn.base import clone
+    from threadpoolctl import threadpool_limits
 
-        final = clone(model.pipeline).fit(dataset.X, dataset.y)
-    else:
-        classes = dataset.target.classes
-        final = DecodedClassifier(model.pipeline, classes, dataset.target.positive_index)
-        labels = [classes[code] for code in dataset.y]
-        final.fit(dataset.X, labels)
+    started = time.perf_counter()
+    with threadpool_limits(limits=plan.parallelism.threads * plan.parallelism.workers):
+        if plan.task == "regression":
+            from sklearn.base import clone
+
+            final = clone(model.pipeline).fit(dataset.X, dataset.y)
+        else:
+            classes = dataset.target.classes
+            final = DecodedClassifier(model.pipeline, classes, dataset.target.positive_index)
+            labels = [classes[code] for code in dataset.y]
+            final.fit(dataset.X, labels)
     return final, time.perf_counter() - started
 
 

@@ -7,6 +7,7 @@ valid, and nothing has been trained.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,9 @@ from mlwb.data.dataset import Dataset
 from mlwb.errors import DataError, RecipeError
 from mlwb.evaluate import Parallelism, plan_parallelism
 from mlwb.metrics import DEFAULT_METRICS, MetricContext, check_metric_for_task
-from mlwb.models import ModelContext, ModelSpec, find_model
+from mlwb.models import ModelContext, ModelSpec, find_model, model_names
+from mlwb.models.adapter import is_wrapper, parameter_names
+from mlwb.models.baseline import BASELINE
 from mlwb.pipeline import PipelinePlan, PipelineStep, plan_pipeline
 from mlwb.pipeline.imbalance import SamplerPlan, plan_sampler, smallest_class_counts
 from mlwb.recipe.schema import Recipe, Task
@@ -33,11 +36,12 @@ DEFAULT_MODELS: dict[Task, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class ModelPlan:
-    """One model to evaluate: its spec, the user's fixed parameters, and its pipeline."""
+    """One model to evaluate: its spec, its recipe entry (parameters, or an ensemble's
+    members), and its pipeline."""
 
     name: str
     spec: ModelSpec
-    params: dict[str, Any]
+    params: Any
     pipeline: Any
     preprocessing: tuple[str, ...]
     steps: tuple[PipelineStep, ...]
@@ -61,6 +65,10 @@ class RunPlan:
     sampler: SamplerPlan | None = None
     notices: tuple[str, ...] = ()
 
+    def model(self, name: str) -> ModelPlan:
+        """The planned model called ``name``."""
+        return next(m for m in self.models if m.name == name)
+
 
 def _resolve_metrics(recipe: Recipe, task: Task) -> tuple[tuple[str, ...], str]:
     metrics = tuple(recipe.metrics) if recipe.metrics else DEFAULT_METRICS[task]
@@ -73,50 +81,98 @@ def _resolve_metrics(recipe: Recipe, task: Task) -> tuple[tuple[str, ...], str]:
     return metrics, primary
 
 
+VIRTUAL_PARAMS = ("loss", "quantile")
+
+
 def _check_params(name: str, estimator: Any, params: dict[str, Any]) -> None:
-    valid = estimator.get_params(deep=False)
+    valid = [*parameter_names(estimator), *VIRTUAL_PARAMS]
+    inner = estimator.estimator if is_wrapper(estimator) else estimator
     for param in params:
         if param not in valid:
             raise RecipeError(
-                f"models.{name}.{param}: not a parameter of {type(estimator).__name__}"
+                f"models.{name}.{param}: not a parameter of {type(inner).__name__}"
                 f"{did_you_mean(param, valid)}",
                 f"parameters: {', '.join(sorted(valid)[:15])}, …",
             )
 
 
-def _plan_model(
-    name: str,
-    params: dict[str, Any] | None,
-    recipe: Recipe,
-    dataset: Dataset,
-    task: Task,
-    threads: int,
-    levels: dict[str, int],
-    sampler: SamplerPlan | None,
-) -> ModelPlan:
-    spec = find_model(name)
-    if spec is None:  # checked with the recipe already; kept for library callers
-        raise RecipeError(f"models.{name}: unknown model")
-    if not spec.supports(task):
+def _loss_context(
+    name: str, spec: ModelSpec, params: dict[str, Any], context: ModelContext
+) -> ModelContext:
+    """Take the library-neutral ``loss``/``quantile`` out of the parameters."""
+    loss = params.pop("loss", "squared")
+    quantile = params.pop("quantile", 0.5)
+    if loss != "squared" and context.task != "regression":
+        raise RecipeError(f"models.{name}.loss: applies to regression; the task is {context.task}")
+    if loss not in spec.losses:
         raise RecipeError(
-            f"models.{name}: cannot do a {task} task",
-            f"it supports {', '.join(sorted(spec.tasks))}",
+            f"models.{name}.loss: {loss!r} is not offered by {name}",
+            f"it offers {', '.join(sorted(spec.losses))}",
         )
-    fixed = dict(params or {})
-    context = ModelContext(task=task, seed=recipe.seed, threads=threads)
-    _check_params(name, spec.build(context), fixed)
-    plan = plan_pipeline(
-        spec, recipe, dataset.roles, context, levels, dataset.target.classes, sampler, fixed
-    )
-    return ModelPlan(
-        name,
-        spec,
-        plan.params,
-        plan.build(),
-        tuple(plan.preprocess.describe()),
-        tuple(plan.steps()),
-        plan,
-    )
+    if not isinstance(quantile, int | float) or not 0 < quantile < 1:
+        raise RecipeError(f"models.{name}.quantile: expected a number between 0 and 1")
+    return dataclasses.replace(context, loss=loss, quantile=float(quantile))
+
+
+@dataclass(frozen=True)
+class _ModelPlanner:
+    """Shared inputs for planning each model of a run."""
+
+    recipe: Recipe
+    dataset: Dataset
+    task: Task
+    threads: int
+    levels: dict[str, int]
+    sampler: SamplerPlan | None
+
+    def pipeline(self, name: str, params: dict[str, Any] | None) -> PipelinePlan:
+        spec = find_model(name)
+        if spec is None:  # checked with the recipe already; kept for library callers
+            raise RecipeError(f"models.{name}: unknown model{did_you_mean(name, model_names())}")
+        if not spec.supports(self.task):
+            raise RecipeError(
+                f"models.{name}: cannot do a {self.task} task",
+                f"it supports {', '.join(sorted(spec.tasks))}",
+            )
+        context = ModelContext(task=self.task, seed=self.recipe.seed, threads=self.threads)
+        dataset = self.dataset
+        if spec.family == "ensemble":
+            members = tuple(
+                self.pipeline(member, self._params_of(member)) for member in (params or [])
+            )
+            return plan_pipeline(
+                spec, self.recipe, dataset.roles, context, self.levels, members=members
+            )
+        fixed = dict(params or {})
+        _check_params(name, spec.build(context), fixed)
+        context = _loss_context(name, spec, fixed, context)
+        return plan_pipeline(
+            spec,
+            self.recipe,
+            dataset.roles,
+            context,
+            self.levels,
+            dataset.target.classes,
+            self.sampler,
+            fixed,
+        )
+
+    def _params_of(self, name: str) -> dict[str, Any]:
+        """A member's parameters: those the recipe gives that model, if it lists it."""
+        entry = (self.recipe.models or {}).get(name)
+        return dict(entry) if isinstance(entry, dict) else {}
+
+    def model(self, name: str, entry: Any) -> ModelPlan:
+        plan = self.pipeline(name, entry)
+        return ModelPlan(
+            name,
+            plan.spec,
+            entry if entry is not None else {},
+            plan.build(),
+            tuple(plan.describe_columns()),
+            tuple(plan.steps()),
+            plan,
+        )
 
 
 def _check_log_columns(recipe: Recipe, dataset: Dataset) -> None:
@@ -178,11 +234,11 @@ def plan_run(recipe: Recipe, dataset: Dataset) -> RunPlan:
     _check_log_columns(recipe, dataset)
     sampler = _plan_sampler(recipe, dataset, task, splits)
     levels = {name: int(dataset.X[name].nunique()) for name in dataset.roles.categorical}
-    chosen = recipe.models or {name: {} for name in DEFAULT_MODELS[task]}
-    models = tuple(
-        _plan_model(name, params, recipe, dataset, task, parallelism.threads, levels, sampler)
-        for name, params in chosen.items()
-    )
+    chosen = dict(recipe.models or {name: {} for name in DEFAULT_MODELS[task]})
+    planner = _ModelPlanner(recipe, dataset, task, parallelism.threads, levels, sampler)
+    models = tuple(planner.model(name, entry) for name, entry in chosen.items())
+    if BASELINE not in chosen:
+        models = (planner.model(BASELINE, {}), *models)
     context = MetricContext(
         task=task,
         n_classes=max(dataset.target.n_classes, 2),
@@ -193,7 +249,7 @@ def plan_run(recipe: Recipe, dataset: Dataset) -> RunPlan:
         update={
             "task": task,
             "metrics": list(metrics),
-            "models": {m.name: m.params for m in models},
+            "models": {m.name: m.params for m in models if m.name in chosen},
             "positive": dataset.positive_label,
         }
     )
