@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 import mlwb
-from mlwb.cli import fit, predict, validate
+from mlwb.cli import fit, models, predict, validate
 
 EXIT_CODES = (
     "Exit codes: 0 success · 1 internal error (a bug) · 2 invalid command line or recipe "
@@ -47,6 +47,7 @@ def _root(
 app.command("fit", epilog=EXIT_CODES)(fit.fit_command)
 app.command("predict", epilog=EXIT_CODES)(predict.predict_command)
 app.command("validate", epilog=EXIT_CODES)(validate.validate_command)
+app.command("models", epilog=EXIT_CODES)(models.models_command)
 
 
 def main() -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
 from mlwb.metrics import METRICS
+from mlwb.models.baseline import BASELINE
 from mlwb.report.console import Output
 from mlwb.report.plan_view import step_chain
 from mlwb.results import FitResult, ModelResult
@@ -45,14 +47,25 @@ def _header(result: FitResult) -> Text:
     return text
 
 
-def model_table(model: ModelResult, result: FitResult, output: Output) -> Table:
-    """Metric | validation mean ± std | train mean | gap, for one model."""
-    best = " (best)" if model.name == result.best else ""
-    title = Text(f"{model.name}{best}", style="bold green" if best else "bold")
-    title.append(f"  fit {model.fit_seconds:.1f} s", style="dim")
+def model_heading(model: ModelResult, result: FitResult) -> Text:
+    """Name, role, fit time, pipeline chain and early-stopping rounds of one model."""
+    role = " (best)" if model.name == result.best else ""
+    if model.name == BASELINE:
+        role = " (baseline: the floor to beat)"
+    heading = Text(f"{model.name}{role}", style="bold green" if role == " (best)" else "bold")
+    heading.append(f"  fit {model.fit_seconds:.1f} s", style="dim")
     if model.steps:
-        title.append(f"\n{step_chain(model.steps)}", style="dim")
-    table = Table(title=title, title_justify="left", box=output.table_box, pad_edge=False)
+        heading.append(f"\n{step_chain(model.steps)}", style="dim")
+    if model.rounds:
+        low, high = min(model.rounds), max(model.rounds)
+        span = f"{low}" if low == high else f"{low}–{high}"
+        heading.append(f"\nearly stopping kept {span} rounds", style="dim")
+    return heading
+
+
+def model_table(model: ModelResult, result: FitResult, output: Output) -> Group:
+    """The heading, then metric | validation mean ± std | train mean | gap."""
+    table = Table(box=output.table_box, pad_edge=False)
     table.add_column("metric")
     table.add_column("validation", justify="right")
     table.add_column("train", justify="right")
@@ -69,38 +82,49 @@ def model_table(model: ModelResult, result: FitResult, output: Output) -> Table:
             fmt_signed(summary.gap),
             style=style,
         )
-    return table
+    return Group(model_heading(model, result), table)
+
+
+DETAILED_MODELS = 4  # up to this many models, each gets its own metric table
+HEADERS = {
+    "average_precision": "pr_auc",
+    "balanced_accuracy": "bal_acc",
+    "precision": "prec",
+    "log_loss": "logloss",
+}
+
+
+def ranked_models(result: FitResult) -> list[ModelResult]:
+    """Models best first on the primary metric (NaN last)."""
+    sign = -1.0 if METRICS[result.primary].greater_is_better else 1.0
+    return sorted(
+        result.models,
+        key=lambda m: (math.isnan(m.score(result.primary)), sign * m.score(result.primary)),
+    )
 
 
 def leaderboard_table(result: FitResult, output: Output) -> Table:
-    """Models ranked on the primary metric."""
-    ranked = sorted(
-        result.models,
-        key=lambda m: (
-            math.isnan(m.score(result.primary)),
-            -m.score(result.primary)
-            if METRICS[result.primary].greater_is_better
-            else m.score(result.primary),
-        ),
-    )
+    """Models ranked on the primary metric, one column per metric (validation means)."""
     table = Table(
-        title=Text(f"leaderboard ({result.primary})", style="bold"),
+        title=Text(f"leaderboard (ranked by {result.primary}, validation mean)", style="bold"),
         title_justify="left",
         box=output.table_box,
         pad_edge=False,
     )
     table.add_column("rank", justify="right")
-    table.add_column("model")
-    table.add_column(result.primary, justify="right")
-    table.add_column("train", justify="right")
+    table.add_column("model", no_wrap=True)
+    table.add_column(f"{result.primary} ± std", justify="right", no_wrap=True)
+    others = [m for m in result.metrics if m != result.primary]
+    for metric in others:
+        table.add_column(HEADERS.get(metric, metric), justify="right", no_wrap=True)
     table.add_column("fit s", justify="right")
-    for rank, model in enumerate(ranked, start=1):
+    for rank, model in enumerate(ranked_models(result), start=1):
         summary = model.summary[result.primary]
         table.add_row(
             str(rank),
-            model.name,
+            f"{model.name} (baseline)" if model.name == BASELINE else model.name,
             mean_std(summary.mean, summary.std),
-            fmt(summary.train_mean),
+            *[fmt(model.summary[m].mean, 3) for m in others],
             f"{model.fit_seconds:.1f}",
             style="bold green" if model.name == result.best else "",
         )
@@ -112,7 +136,10 @@ def render_fit(result: FitResult, output: Output) -> None:
     console = output.out
     console.print(_header(result))
     console.print()
-    for model in result.models:
+    detailed = (
+        result.models if len(result.models) <= DETAILED_MODELS else [result.model(result.best)]
+    )
+    for model in detailed:
         console.print(model_table(model, result, output))
         console.print()
     if len(result.models) > 1:
