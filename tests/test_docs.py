@@ -20,6 +20,7 @@ RECIPE_DATA = {
     "diabetes.yaml": "diabetes.csv",
     "minimal.yaml": "credit.csv",
     "credit_prep.yaml": "credit.csv",
+    "credit_all_models.yaml": "credit.csv",
 }
 
 

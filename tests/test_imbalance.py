@@ -95,7 +95,8 @@ def test_every_method_fits_credit(tmp_path, method):
         assert resample == []
     else:
         assert len(resample) == 1 and "training rows only" in resample[0]["what"]
-    assert (model["params"] == {"class_weight": "balanced"}) == (method == "class_weight")
+    model_step = next(s for s in model["pipeline"] if s["step"] == "model")
+    assert ("class_weight='balanced'" in model_step["what"]) == (method == "class_weight")
     # Scores are for the original fold rows, whatever the sampler did to the training rows.
     assert sum(f["test_rows"] for f in model["folds"]) == 2000
     assert all(f["train_rows"] + f["test_rows"] == 2000 for f in model["folds"])
@@ -110,7 +111,7 @@ def test_sampler_resamples_training_rows_only(method):
     plan = credit_plan({"method": method})
     X, y = plan.dataset.X, plan.dataset.y
     train, test = plan.splits[0]
-    pipeline = with_counting_model(plan.models[0].pipeline)
+    pipeline = with_counting_model(plan.model("logistic_regression").pipeline)
     pipeline.fit(X.iloc[train], y[train])
     before = np.bincount(y[train])
     seen = pipeline.named_steps["model"].seen_counts_
@@ -125,7 +126,7 @@ def test_sampler_resamples_training_rows_only(method):
 def test_cross_validation_scores_the_original_fold_rows():
     plan = credit_plan({"method": "random_over"})
     X, y = plan.dataset.X, plan.dataset.y
-    pipeline = with_counting_model(plan.models[0].pipeline)
+    pipeline = with_counting_model(plan.model("logistic_regression").pipeline)
     folds, oof, _ = cross_validate_pipeline(
         "logistic_regression", pipeline, X, y, plan.splits, plan.metrics, plan.metric_context
     )
@@ -146,7 +147,9 @@ def test_sampling_strategy_reaches_the_sampler(strategy, expected):
     plan = credit_plan({"method": "random_over", "sampling_strategy": strategy})
     X, y = plan.dataset.X, plan.dataset.y
     train, _ = plan.splits[0]
-    pipeline = with_counting_model(plan.models[0].pipeline).fit(X.iloc[train], y[train])
+    pipeline = with_counting_model(plan.model("logistic_regression").pipeline).fit(
+        X.iloc[train], y[train]
+    )
     seen = pipeline.named_steps["model"].seen_counts_
     majority = np.bincount(y[train])[0]
     assert seen[0] == majority and seen[1] == expected(majority)
@@ -168,9 +171,12 @@ def test_smote_with_categorical_columns_becomes_smotenc_with_a_notice():
         "5 categorical column(s), so SMOTE runs as SMOTENC" in notice for notice in plan.notices
     )
     # SMOTENC sees categories, so it sits between imputation and encoding.
-    steps = list(plan.models[0].pipeline.named_steps)
+    steps = list(plan.model("logistic_regression").pipeline.named_steps)
     assert steps.index("complete") < steps.index("resample") < steps.index("encode")
-    assert type(plan.models[0].pipeline.named_steps["resample"]).__name__ == "SMOTENC"
+    assert (
+        type(plan.model("logistic_regression").pipeline.named_steps["resample"]).__name__
+        == "SMOTENC"
+    )
 
 
 def test_smote_on_all_categorical_data_becomes_smoten():
@@ -188,7 +194,9 @@ def test_smote_on_all_categorical_data_becomes_smoten():
     assert any("every feature is categorical, so SMOTE runs as SMOTEN" in n for n in plan.notices)
     X, y = plan.dataset.X, plan.dataset.y
     train, test = plan.splits[0]
-    pipeline = with_counting_model(plan.models[0].pipeline).fit(X.iloc[train], y[train])
+    pipeline = with_counting_model(plan.model("logistic_regression").pipeline).fit(
+        X.iloc[train], y[train]
+    )
     assert type(pipeline.named_steps["resample"]).__name__ == "SMOTEN"
     seen = pipeline.named_steps["model"].seen_counts_
     assert seen[0] == seen[1] == max(np.bincount(y[train]))
@@ -291,8 +299,8 @@ def test_sampler_on_a_regression_task_is_a_recipe_error(tmp_path, method):
 
 def test_class_weight_balanced_reaches_the_model():
     plan = credit_plan({"method": "class_weight"})
-    model = plan.models[0]
-    assert model.params == {"class_weight": "balanced"}
+    model = plan.model("logistic_regression")
+    assert model.plan.library_params == {"class_weight": "balanced"}
     assert model.pipeline.named_steps["model"].class_weight == "balanced"
     assert "resample" not in model.pipeline.named_steps
 
@@ -300,12 +308,12 @@ def test_class_weight_balanced_reaches_the_model():
 def test_class_weight_mapping_reaches_the_model_as_class_codes():
     plan = credit_plan({"method": "class_weight", "class_weight": {"yes": 5, "No": 1}})
     assert plan.dataset.target.classes == ("no", "yes")
-    weights = plan.models[0].pipeline.named_steps["model"].class_weight
+    weights = plan.model("logistic_regression").pipeline.named_steps["model"].class_weight
     assert weights == {1: 5, 0: 1}
     # The weights change the model: positives score higher than without them.
     X, y = plan.dataset.X, plan.dataset.y
-    weighted = clone(plan.models[0].pipeline).fit(X, y).predict_proba(X)[:, 1]
-    plain = clone(credit_plan({"method": "none"}).models[0].pipeline).fit(X, y)
+    weighted = clone(plan.model("logistic_regression").pipeline).fit(X, y).predict_proba(X)[:, 1]
+    plain = clone(credit_plan({"method": "none"}).model("logistic_regression").pipeline).fit(X, y)
     assert weighted.mean() > plain.predict_proba(X)[:, 1].mean() + 0.1
 
 
@@ -330,7 +338,7 @@ def test_class_weight_mapping_error_in_process():
 def test_sampler_params_reach_the_sampler():
     plan = credit_plan({"method": "borderline_smote", "params": {"m_neighbors": 7}})
     assert plan.sampler.params["m_neighbors"] == 7
-    sampler = plan.models[0].pipeline.named_steps["resample"]
+    sampler = plan.model("logistic_regression").pipeline.named_steps["resample"]
     assert type(sampler).__name__ == "BorderlineSMOTE"
     assert sampler.m_neighbors == 7 and sampler.k_neighbors == 5
 

@@ -45,7 +45,7 @@ def mlwb_cv_auc(
         {"target": "y", "positive": "pos", "n_jobs": 1, "models": {model: params}, **recipe_extra},
     )
     plan = plan_run(recipe, dataset)
-    pipeline = plan.models[0].pipeline
+    pipeline = plan.model(model).pipeline
     _, oof, _ = cross_validate_pipeline(
         model, pipeline, dataset.X, dataset.y, plan.splits, ["roc_auc"], plan.metric_context
     )

@@ -109,7 +109,6 @@ def test_several_problems_are_all_reported():
         ({"target": "y", "calibration": "isotonic"}, "calibration"),
         ({"target": "y", "gates": {"roc_auc": ">= 0.8"}}, "gates"),
         ({"target": "y", "columns": {"group": "g"}}, "columns.group"),
-        ({"target": "y", "models": {"xgboost": {}}}, "models.xgboost"),
         (
             {"target": "y", "models": {"random_forest": {"max_depth": [2, 4]}}},
             "models.random_forest.max_depth",
