@@ -14,7 +14,7 @@ import os
 import time
 import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,6 +151,71 @@ def fit_fold(
     return fold, test_labels, test_proba
 
 
+FoldOutput = tuple[Any, ...]  # (FoldResult, test labels, test probabilities, *extras)
+
+
+def run_folds(
+    name: str,
+    function: Callable[..., FoldOutput],
+    jobs: Sequence[tuple[Any, ...]],
+    splits: Sequence[tuple[np.ndarray, np.ndarray]],
+    n_rows: int,
+    task: str,
+    workers: int = 1,
+    events: EventSink = ignore_events,
+) -> tuple[tuple[FoldResult, ...], OutOfFold, tuple[str, ...], list[tuple[Any, ...]]]:
+    """Run ``function(*job)`` for every fold (in processes when ``workers`` > 1) and gather
+    fold results, out-of-fold predictions, library warnings and any extra outputs.
+
+    With repeated splits a row is predicted once per repeat: its out-of-fold probabilities
+    (or values) are averaged.
+    """
+    if workers > 1:
+        from joblib import Parallel, delayed
+
+        outputs = Parallel(n_jobs=workers, return_as="generator")(
+            delayed(function)(*job) for job in jobs
+        )
+    else:
+        outputs = (function(*job) for job in jobs)
+    folds: list[FoldResult] = []
+    extras: list[tuple[Any, ...]] = []
+    oof_fold = np.full(n_rows, -1, dtype=np.int64)
+    sums = np.zeros(n_rows)
+    counts = np.zeros(n_rows)
+    oof_labels = np.full(n_rows, np.nan)
+    oof_scores: np.ndarray | None = None
+    for (_, test), (fold, labels, proba, *rest) in zip(splits, outputs, strict=True):
+        folds.append(fold)
+        extras.append(tuple(rest))
+        first = oof_fold[test] < 0
+        oof_fold[test[first]] = fold.index
+        counts[test] += 1
+        if proba is not None:
+            if oof_scores is None:
+                oof_scores = np.zeros((n_rows, proba.shape[1]))
+            oof_scores[test] += proba
+        else:
+            sums[test] += labels
+        oof_labels[test] = labels
+        events(StepDone(name, len(folds), len(splits), f"fold {fold.index + 1}"))
+    seen = counts > 0
+    if oof_scores is not None:
+        oof_scores[seen] /= counts[seen, None]
+        oof_scores[~seen] = np.nan
+        oof_labels[seen] = oof_scores[seen].argmax(axis=1)
+    elif task == "regression":
+        oof_labels[seen] = sums[seen] / counts[seen]
+    tally = Counter(w for f in folds for w in f.warnings)
+    notes = tuple(f"{name}: {w} (in {c} of {len(folds)} folds)" for w, c in tally.items())
+    labels_out = (
+        oof_labels
+        if task == "regression"
+        else np.where(seen, np.nan_to_num(oof_labels), -1).astype(np.int64)
+    )
+    return tuple(folds), OutOfFold(oof_fold, labels_out, oof_scores), notes, extras
+
+
 def cross_validate_pipeline(
     name: str,
     pipeline: Any,
@@ -168,32 +233,10 @@ def cross_validate_pipeline(
         (pipeline, X, y, train, test, i, metrics, context, threads)
         for i, (train, test) in enumerate(splits)
     ]
-    if workers > 1:
-        from joblib import Parallel, delayed
-
-        outputs = Parallel(n_jobs=workers, return_as="generator")(
-            delayed(fit_fold)(*job) for job in jobs
-        )
-    else:
-        outputs = (fit_fold(*job) for job in jobs)
-    folds: list[FoldResult] = []
-    n = len(y)
-    oof_fold = np.full(n, -1, dtype=np.int64)
-    oof_labels = np.full(n, np.nan)
-    oof_scores: np.ndarray | None = None
-    for (_, test), (fold, labels, proba) in zip(splits, outputs, strict=True):
-        folds.append(fold)
-        oof_fold[test] = fold.index
-        oof_labels[test] = labels
-        if proba is not None:
-            if oof_scores is None:
-                oof_scores = np.full((n, proba.shape[1]), np.nan)
-            oof_scores[test] = proba
-        events(StepDone(name, len(folds), len(splits), f"fold {fold.index + 1}"))
-    counts = Counter(w for f in folds for w in f.warnings)
-    notes = tuple(f"{name}: {w} (in {c} of {len(folds)} folds)" for w, c in counts.items())
-    labels_out = oof_labels if context.task == "regression" else oof_labels.astype(np.int64)
-    return tuple(folds), OutOfFold(oof_fold, labels_out, oof_scores), notes
+    folds, oof, notes, _ = run_folds(
+        name, fit_fold, jobs, splits, len(y), context.task, workers, events
+    )
+    return folds, oof, notes
 
 
 def metric_directions(metrics: Sequence[str]) -> dict[str, bool]:

@@ -52,6 +52,16 @@ class StepDone:
 
 
 @dataclass(frozen=True)
+class TrialDone:
+    """One trial of a hyper-parameter search finished (``scope``: outer fold or final)."""
+
+    model: str
+    scope: str
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
 class ModelFinished:
     """Evaluation of one model ended with ``score`` on the primary metric."""
 
@@ -69,7 +79,7 @@ class Notice:
     level: NoticeLevel = "info"
 
 
-Event = StageStarted | StageFinished | ModelStarted | StepDone | ModelFinished | Notice
+Event = StageStarted | StageFinished | ModelStarted | StepDone | TrialDone | ModelFinished | Notice
 EventSink = Callable[[Event], None]
 
 

@@ -26,6 +26,9 @@ class FoldResult:
     predict_seconds: float
     warnings: tuple[str, ...] = ()
     rounds: int | None = None
+    best_params: dict[str, Any] | None = None
+    inner_score: float | None = None
+    fits: int = 1
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,27 @@ class OutOfFold:
 
 
 @dataclass(frozen=True)
+class TuningSummary:
+    """How a tuned model's numbers came about: nested cross-validation.
+
+    ``inner_mean`` is the mean over outer folds of the best inner score — the optimistic
+    number a search reports; ``optimism`` is how much better it is than the honest outer
+    estimate, in the metric's direction (positive: the search flattered itself).
+    """
+
+    strategy: str
+    metric: str
+    space: dict[str, str]
+    inner_mean: float
+    optimism: float
+    fits: int
+    trials: int
+    pruned: int
+    failed: int
+    seconds: float
+
+
+@dataclass(frozen=True)
 class ModelResult:
     """Cross-validated evaluation of one model."""
 
@@ -63,10 +87,18 @@ class ModelResult:
     oof: OutOfFold
     warnings: tuple[str, ...] = ()
     steps: tuple[Any, ...] = ()
+    tuning: TuningSummary | None = None
+    trials: tuple[Any, ...] = ()
 
     @property
     def fit_seconds(self) -> float:
         return sum(f.fit_seconds for f in self.folds)
+
+    @property
+    def total_seconds(self) -> float:
+        """Fitting, predicting and (for tuned models) searching, over all outer folds."""
+        search = self.tuning.seconds if self.tuning is not None else 0.0
+        return self.fit_seconds + self.predict_seconds + search
 
     @property
     def predict_seconds(self) -> float:
@@ -117,6 +149,7 @@ class DatasetSummary:
     class_counts: dict[str, int]
     positive: Any | None
     roles: tuple[tuple[str, str, str], ...]
+    holdout_rows: int = 0
 
 
 @dataclass(frozen=True)
@@ -128,6 +161,9 @@ class FinalModel:
     path: str | None = None
     encoded_features: int | None = None
     features: tuple[str, ...] = ()
+    params: dict[str, Any] | None = None
+    inner_score: float | None = None
+    trials: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,6 +181,8 @@ class FitResult:
     notices: tuple[str, ...] = field(default=())
     seed: int = 0
     run_dir: str | None = None
+    holdout: dict[str, float] | None = None
+    inner: str | None = None
 
     def model(self, name: str) -> ModelResult:
         """The result for model ``name``."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,16 @@ class Dataset:
     def positive_label(self) -> Any:
         index = self.target.positive_index
         return None if index is None else self.target.classes[index]
+
+    def take(self, rows: np.ndarray) -> Dataset:
+        """The same dataset restricted to (and ordered by) row positions ``rows``.
+
+        The original row labels stay in the index, so reports can still name file rows.
+        """
+        target = dataclasses.replace(self.target, y=self.target.y[rows])
+        return dataclasses.replace(
+            self, X=self.X.iloc[rows], target=target, frame=self.frame.iloc[rows]
+        )
 
     def contract(self) -> DataContract:
         """The data contract of a model trained on this dataset."""

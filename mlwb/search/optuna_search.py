@@ -1,0 +1,229 @@
+"""Grid, random and Bayesian (TPE) search as Optuna studies over the inner folds.
+
+One objective serves all three: it scores a configuration fold by fold and, for Bayesian
+search with pruning, reports each running mean to the pruner so a poor configuration
+stops after a fold or two. Optuna supplies the samplers, the pruner, the time budget and
+the storages that make a search resumable; a trial that raises inside a library is
+recorded as failed and the search goes on.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlwb.errors import UsageError
+from mlwb.metrics import MetricContext
+from mlwb.search.base import SearchResult, SearchSettings, TrialRecord
+from mlwb.search.scoring import score_fold, score_folds
+from mlwb.search.space import SearchSpace
+
+TrialCallback = Callable[[int, int], None]
+INTERRUPTED = "interrupted (the process stopped while this trial ran)"
+
+
+def _sampler(settings: SearchSettings, space: SearchSpace) -> Any:
+    import optuna
+
+    if settings.strategy == "grid":
+        return optuna.samplers.GridSampler(space.grid(), seed=settings.seed)
+    if settings.strategy == "random":
+        return optuna.samplers.RandomSampler(seed=settings.seed)
+    return optuna.samplers.TPESampler(seed=settings.seed, n_startup_trials=5)
+
+
+def _pruner(settings: SearchSettings) -> Any:
+    import optuna
+
+    if settings.strategy == "bayes" and settings.pruning:
+        return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1)
+    return optuna.pruners.NopPruner()
+
+
+def _storage(url: str) -> Any:
+    import optuna
+
+    # Several processes (parallel outer folds) may write at once: SQLite waits for the lock.
+    kwargs = {"connect_args": {"timeout": 120}} if url.startswith("sqlite") else {}
+    try:
+        return optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
+    except Exception as error:
+        raise UsageError(
+            f"search.storage: cannot open {url} ({type(error).__name__}: "
+            f"{str(error).splitlines()[0][:160]})",
+            "use an SQLAlchemy URL such as sqlite:///search.db",
+        ) from error
+
+
+def _open_study(settings: SearchSettings, space: SearchSpace) -> Any:
+    import optuna
+
+    direction = "maximize" if settings.greater_is_better else "minimize"
+    storage = _storage(settings.storage) if settings.storage else None
+    name = settings.study_name
+    if storage is not None and not settings.resume:
+        existing = [s.study_name for s in optuna.get_all_study_summaries(storage)]
+        if name in existing:
+            raise UsageError(
+                f"search.storage: study '{name}' already exists in {settings.storage}",
+                "add --resume to continue it, or use another storage",
+            )
+    study = optuna.create_study(
+        storage=storage,
+        study_name=name,
+        direction=direction,
+        sampler=_sampler(settings, space),
+        pruner=_pruner(settings),
+        load_if_exists=settings.resume,
+    )
+    if storage is not None:
+        _fail_interrupted(study, storage)
+    return study
+
+
+def _fail_interrupted(study: Any, storage: Any) -> None:
+    """Trials left RUNNING by a killed process are failed, not waited for.
+
+    Optuna's own ``fail_stale_trials`` needs heartbeats and a grace period; a resume right
+    after Ctrl-C or a kill would otherwise wait on trials nobody is running. The trial id
+    is only reachable as ``FrozenTrial._trial_id``.
+    """
+    from optuna.trial import TrialState
+
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        storage.set_trial_user_attr(trial._trial_id, "error", INTERRUPTED)
+        storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL)
+
+
+def _budget(study: Any, settings: SearchSettings, space: SearchSpace) -> int:
+    done = [t for t in study.trials if t.user_attrs.get("error") != INTERRUPTED]
+    total = settings.trials
+    if settings.strategy == "grid":
+        size = space.size() or settings.trials
+        total = min(size, settings.trials) if settings.cap_grid else size
+    return max(0, total - len(done))
+
+
+def optuna_search(
+    pipeline: Any,
+    route: Callable[[dict[str, Any]], dict[str, Any]],
+    space: SearchSpace,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    splits: Sequence[tuple[np.ndarray, np.ndarray]],
+    settings: SearchSettings,
+    context: MetricContext,
+    scope: str,
+    workers: int = 1,
+    threads: int = 1,
+    on_trial: TrialCallback | None = None,
+) -> SearchResult:
+    """Run (or resume) one study; the best configuration by mean inner score."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    started = time.perf_counter()
+    study = _open_study(settings, space)
+    metric = settings.metric
+    pruned = optuna.TrialPruned
+
+    def objective(trial: Any) -> float:
+        params = space.suggest(trial)
+        configured = route({**space.fixed, **params})
+        scores: list[float] = []
+        try:
+            if workers > 1:
+                ahead = score_folds(
+                    pipeline, configured, X, y, splits, metric, context, workers, threads
+                )
+            for k, (train, test) in enumerate(splits):
+                score = (
+                    ahead[k]
+                    if workers > 1
+                    else score_fold(
+                        pipeline, configured, X, y, train, test, metric, context, threads
+                    )
+                )
+                if math.isnan(score):
+                    raise ValueError(f"{metric} is undefined on an inner fold")
+                scores.append(score)
+                trial.set_user_attr("folds", len(scores))
+                if settings.strategy == "bayes" and settings.pruning:
+                    trial.report(float(np.mean(scores)), k)
+                    if trial.should_prune():
+                        raise pruned()
+        except pruned:
+            raise
+        except Exception as error:
+            text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            trial.set_user_attr("error", f"{type(error).__name__}: {text}"[:300])
+            raise
+        return float(np.mean(scores))
+
+    callbacks = []
+    if on_trial is not None:
+        remaining = _budget(study, settings, space)
+        callbacks.append(lambda s, t: on_trial(t.number + 1, remaining))
+    study.optimize(
+        objective,
+        n_trials=_budget(study, settings, space),
+        timeout=settings.timeout,
+        catch=(Exception,),
+        callbacks=callbacks,
+    )
+    return _result(study, scope, space, time.perf_counter() - started)
+
+
+def _result(study: Any, scope: str, space: SearchSpace, seconds: float) -> SearchResult:
+    from optuna.trial import TrialState
+
+    states = {
+        TrialState.COMPLETE: "complete",
+        TrialState.PRUNED: "pruned",
+        TrialState.FAIL: "failed",
+    }
+    records = []
+    for trial in study.trials:
+        if trial.state not in states:
+            continue
+        value = (
+            trial.value
+            if trial.state == TrialState.COMPLETE
+            else (
+                trial.intermediate_values[max(trial.intermediate_values)]
+                if trial.intermediate_values
+                else math.nan
+            )
+        )
+        duration = trial.duration.total_seconds() if trial.duration else 0.0
+        records.append(
+            TrialRecord(
+                scope=scope,
+                number=trial.number,
+                state=states[trial.state],  # type: ignore[arg-type]
+                value=float(value) if value is not None else math.nan,
+                params={**space.fixed, **trial.params},
+                folds=int(trial.user_attrs.get("folds", 0)),
+                seconds=duration,
+                error=str(trial.user_attrs.get("error", "")),
+            )
+        )
+    complete = [t for t in study.trials if t.state == TrialState.COMPLETE]
+    if not complete:
+        return SearchResult(
+            scope, {}, math.nan, tuple(records), sum(r.folds for r in records), seconds
+        )
+    best = study.best_trial
+    return SearchResult(
+        scope,
+        {**space.fixed, **best.params},
+        float(best.value),
+        tuple(records),
+        sum(r.folds for r in records),
+        seconds,
+    )
