@@ -16,6 +16,7 @@ from mlwb.models.baseline import BASELINE
 from mlwb.results import FitResult, ModelResult
 
 if TYPE_CHECKING:
+    from mlwb.data.dataset import Dataset
     from mlwb.workflows.plan import RunPlan
 
 SCHEMA_VERSION = 1
@@ -47,9 +48,27 @@ def _model_document(model: ModelResult) -> dict[str, Any]:
                 "fit_seconds": fold.fit_seconds,
                 "predict_seconds": fold.predict_seconds,
                 "rounds": fold.rounds,
+                "best_params": fold.best_params,
+                "inner_score": fold.inner_score,
+                "fits": fold.fits,
             }
             for fold in model.folds
         ],
+        "tuning": None
+        if model.tuning is None
+        else {
+            "strategy": model.tuning.strategy,
+            "metric": model.tuning.metric,
+            "space": model.tuning.space,
+            "inner_mean": model.tuning.inner_mean,
+            "outer_mean": model.score(model.tuning.metric),
+            "optimism": model.tuning.optimism,
+            "fits": model.tuning.fits,
+            "trials": model.tuning.trials,
+            "pruned": model.tuning.pruned,
+            "failed": model.tuning.failed,
+            "search_seconds": model.tuning.seconds,
+        },
         "rounds": model.rounds,
         "baseline": model.name == BASELINE,
         "fit_seconds": model.fit_seconds,
@@ -78,8 +97,10 @@ def fit_document(result: FitResult) -> dict[str, Any]:
             "class_counts": data.class_counts,
             "positive": data.positive,
             "columns": [{"name": n, "role": r, "reason": why} for n, r, why in data.roles],
+            "holdout_rows": data.holdout_rows,
         },
         "validation": result.validation,
+        "inner_validation": result.inner,
         "metrics": list(result.metrics),
         "primary_metric": result.primary,
         "best_model": result.best,
@@ -92,7 +113,10 @@ def fit_document(result: FitResult) -> dict[str, Any]:
             "path": result.final.path,
             "encoded_features": result.final.encoded_features,
             "features": list(result.final.features),
+            "params": result.final.params,
+            "inner_score": result.final.inner_score,
         },
+        "holdout": result.holdout,
         "notices": list(result.notices),
     }
 
@@ -110,6 +134,10 @@ def leaderboard_frame(result: FitResult) -> pd.DataFrame:
             row[f"{metric}_std"] = summary.std
         row["fit_seconds"] = model.fit_seconds
         row["predict_seconds"] = model.predict_seconds
+        row["total_seconds"] = model.total_seconds
+        if model.tuning is not None:
+            row["inner_mean"] = model.tuning.inner_mean
+            row["optimism"] = model.tuning.optimism
         rows.append(row)
     frame = pd.DataFrame(rows)
     ascending = not METRICS[result.primary].greater_is_better
@@ -120,16 +148,21 @@ def leaderboard_frame(result: FitResult) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def oof_frame(result: FitResult, y: np.ndarray) -> pd.DataFrame:
-    """Out-of-fold predictions of every model, long format, in the user's labels."""
+def oof_frame(result: FitResult, dataset: Dataset) -> pd.DataFrame:
+    """Out-of-fold predictions of every model, long format, in the user's labels.
+
+    ``row`` is the data row in the file (1-based), whatever order the rows were evaluated in.
+    """
     classes = list(result.dataset.classes)
+    y = dataset.y
+    rows = np.asarray(dataset.X.index) + 1
     frames = []
     for model in result.models:
         oof = model.oof
         frame = pd.DataFrame(
             {
                 "model": model.name,
-                "row": np.arange(1, len(y) + 1),
+                "row": rows,
                 "fold": oof.fold + 1,
             }
         )
@@ -145,7 +178,51 @@ def oof_frame(result: FitResult, y: np.ndarray) -> pd.DataFrame:
             frame["prediction"] = oof.labels
             frame["residual"] = y - oof.labels
         frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    return pd.concat(frames, ignore_index=True).sort_values(["model", "row"], kind="stable")
+
+
+def trials_frame(result: FitResult) -> pd.DataFrame | None:
+    """Every search trial of every model (outer folds and the final search), or None."""
+    rows = []
+    final_trials = result.final.trials if result.final else ()
+    for model in result.models:
+        trials = list(model.trials) + (list(final_trials) if model.name == result.best else [])
+        for trial in trials:
+            rows.append(
+                {
+                    "model": model.name,
+                    "search": trial.scope,
+                    "trial": trial.number,
+                    "state": trial.state,
+                    result.primary: trial.value,
+                    "inner_folds": trial.folds,
+                    "rows": trial.resources,
+                    "seconds": trial.seconds,
+                    "error": trial.error,
+                    **{f"param_{k}": v for k, v in trial.params.items()},
+                }
+            )
+    return pd.DataFrame(rows) if rows else None
+
+
+def holdout_frame(plan: RunPlan, final: Any) -> pd.DataFrame:
+    """The final model's predictions for the holdout rows, in the user's labels."""
+    holdout = plan.holdout
+    assert holdout is not None
+    frame = pd.DataFrame({"row": np.asarray(holdout.X.index) + 1})
+    classes = list(holdout.target.classes)
+    if classes:
+        labels = np.asarray(classes, dtype=object)
+        frame["target"] = labels[holdout.y]
+        frame["prediction"] = final.predict(holdout.X)
+        proba = final.predict_proba(holdout.X)
+        for k, label in enumerate(classes):
+            frame[f"proba_{label}"] = proba[:, k]
+    else:
+        frame["target"] = holdout.y
+        frame["prediction"] = final.predict(holdout.X)
+        frame["residual"] = frame["target"] - frame["prediction"]
+    return frame
 
 
 def plan_document(plan: RunPlan) -> dict[str, Any]:

@@ -51,13 +51,6 @@ def _set(path: str) -> Unsupported:
 
 
 UNSUPPORTED: tuple[Unsupported, ...] = (
-    _set("columns.group"),
-    _set("columns.time"),
-    _not_in("validation.outer.method", "auto", "kfold", "stratified_kfold"),
-    _not_in("validation.outer.repeats", 1),
-    _set("validation.holdout"),
-    _not_in("search.strategy", "none"),
-    _set("search.storage"),
     _not_in("threshold.objective", "none"),
     _not_in("calibration", "none"),
     _set("diagnostics.learning_curve"),
@@ -121,8 +114,8 @@ def _check_models(recipe: Recipe, source: str) -> None:
             if is_searched(value) and recipe.search.strategy == "none":
                 raise RecipeError(
                     f"{source}: models.{name}.{param}: a list or range is a search space, "
-                    "but hyper-parameter search is not yet supported by this version",
-                    "give a single value",
+                    "but search.strategy is none",
+                    "set search.strategy (grid, random, bayes or halving), or give one value",
                 )
 
 

@@ -1,56 +1,50 @@
 """Planning a run: the recipe checked against the data, every default resolved.
 
 ``plan_run`` is shared by ``fit``, ``compare`` and ``validate``: after it, the task, the
-metrics, the models with their parameters and pipelines, and the folds are all known and
-valid, and nothing has been trained.
+metrics, the models with their pipelines and search spaces, the rows kept back for the
+holdout, and the outer and inner folds are all known and valid — and nothing is trained.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from mlwb.data.dataset import Dataset
-from mlwb.errors import DataError, RecipeError
+from mlwb.errors import DataError
 from mlwb.evaluate import Parallelism, plan_parallelism
-from mlwb.metrics import DEFAULT_METRICS, MetricContext, check_metric_for_task
-from mlwb.models import ModelContext, ModelSpec, find_model, model_names
-from mlwb.models.adapter import is_wrapper, parameter_names
+from mlwb.metrics import DEFAULT_METRICS, METRICS, MetricContext, check_metric_for_task
 from mlwb.models.baseline import BASELINE
-from mlwb.pipeline import PipelinePlan, PipelineStep, plan_pipeline
 from mlwb.pipeline.imbalance import SamplerPlan, plan_sampler, smallest_class_counts
-from mlwb.recipe.schema import Recipe, Task
-from mlwb.splitters import SplitPlan, check_class_counts, make_splitter
-from mlwb.suggest import did_you_mean
+from mlwb.recipe.schema import Recipe, Splitter, Task
+from mlwb.search import SearchSettings
+from mlwb.splitters import (
+    SplitData,
+    SplitPlan,
+    check_class_counts,
+    make_splitter,
+    split_data,
+    split_rows,
+)
+from mlwb.workflows.models_plan import ModelPlan, ModelPlanner
 
 DEFAULT_MODELS: dict[Task, tuple[str, ...]] = {
     "binary": ("logistic_regression", "random_forest", "lightgbm"),
     "multiclass": ("logistic_regression", "random_forest", "lightgbm"),
     "regression": ("linear_regression", "random_forest", "lightgbm"),
 }
-
-
-@dataclass(frozen=True)
-class ModelPlan:
-    """One model to evaluate: its spec, its recipe entry (parameters, or an ensemble's
-    members), and its pipeline."""
-
-    name: str
-    spec: ModelSpec
-    params: Any
-    pipeline: Any
-    preprocessing: tuple[str, ...]
-    steps: tuple[PipelineStep, ...]
-    plan: PipelinePlan
+Splits = tuple[tuple[np.ndarray, np.ndarray], ...]
 
 
 @dataclass(frozen=True)
 class RunPlan:
-    """Everything resolved: ready to evaluate."""
+    """Everything resolved: ready to evaluate.
+
+    ``dataset`` holds the development rows (all rows unless ``validation.holdout`` keeps a
+    share back, in ``holdout``); every fold, search and final fit uses ``dataset`` only.
+    """
 
     recipe: Recipe
     dataset: Dataset
@@ -60,14 +54,21 @@ class RunPlan:
     metric_context: MetricContext
     models: tuple[ModelPlan, ...]
     outer: SplitPlan
-    splits: tuple[tuple[np.ndarray, np.ndarray], ...]
+    splits: Splits
     parallelism: Parallelism
     sampler: SamplerPlan | None = None
     notices: tuple[str, ...] = ()
+    split_data: SplitData = field(default_factory=SplitData)
+    inner: SplitPlan | None = None
+    holdout: Dataset | None = None
 
     def model(self, name: str) -> ModelPlan:
         """The planned model called ``name``."""
         return next(m for m in self.models if m.name == name)
+
+    @property
+    def tuned(self) -> bool:
+        return any(m.tuning is not None for m in self.models)
 
 
 def _resolve_metrics(recipe: Recipe, task: Task) -> tuple[tuple[str, ...], str]:
@@ -79,100 +80,6 @@ def _resolve_metrics(recipe: Recipe, task: Task) -> tuple[tuple[str, ...], str]:
     if primary not in metrics:
         metrics = (primary, *metrics)
     return metrics, primary
-
-
-VIRTUAL_PARAMS = ("loss", "quantile")
-
-
-def _check_params(name: str, estimator: Any, params: dict[str, Any]) -> None:
-    valid = [*parameter_names(estimator), *VIRTUAL_PARAMS]
-    inner = estimator.estimator if is_wrapper(estimator) else estimator
-    for param in params:
-        if param not in valid:
-            raise RecipeError(
-                f"models.{name}.{param}: not a parameter of {type(inner).__name__}"
-                f"{did_you_mean(param, valid)}",
-                f"parameters: {', '.join(sorted(valid)[:15])}, …",
-            )
-
-
-def _loss_context(
-    name: str, spec: ModelSpec, params: dict[str, Any], context: ModelContext
-) -> ModelContext:
-    """Take the library-neutral ``loss``/``quantile`` out of the parameters."""
-    loss = params.pop("loss", "squared")
-    quantile = params.pop("quantile", 0.5)
-    if loss != "squared" and context.task != "regression":
-        raise RecipeError(f"models.{name}.loss: applies to regression; the task is {context.task}")
-    if loss not in spec.losses:
-        raise RecipeError(
-            f"models.{name}.loss: {loss!r} is not offered by {name}",
-            f"it offers {', '.join(sorted(spec.losses))}",
-        )
-    if not isinstance(quantile, int | float) or not 0 < quantile < 1:
-        raise RecipeError(f"models.{name}.quantile: expected a number between 0 and 1")
-    return dataclasses.replace(context, loss=loss, quantile=float(quantile))
-
-
-@dataclass(frozen=True)
-class _ModelPlanner:
-    """Shared inputs for planning each model of a run."""
-
-    recipe: Recipe
-    dataset: Dataset
-    task: Task
-    threads: int
-    levels: dict[str, int]
-    sampler: SamplerPlan | None
-
-    def pipeline(self, name: str, params: dict[str, Any] | None) -> PipelinePlan:
-        spec = find_model(name)
-        if spec is None:  # checked with the recipe already; kept for library callers
-            raise RecipeError(f"models.{name}: unknown model{did_you_mean(name, model_names())}")
-        if not spec.supports(self.task):
-            raise RecipeError(
-                f"models.{name}: cannot do a {self.task} task",
-                f"it supports {', '.join(sorted(spec.tasks))}",
-            )
-        context = ModelContext(task=self.task, seed=self.recipe.seed, threads=self.threads)
-        dataset = self.dataset
-        if spec.family == "ensemble":
-            members = tuple(
-                self.pipeline(member, self._params_of(member)) for member in (params or [])
-            )
-            return plan_pipeline(
-                spec, self.recipe, dataset.roles, context, self.levels, members=members
-            )
-        fixed = dict(params or {})
-        _check_params(name, spec.build(context), fixed)
-        context = _loss_context(name, spec, fixed, context)
-        return plan_pipeline(
-            spec,
-            self.recipe,
-            dataset.roles,
-            context,
-            self.levels,
-            dataset.target.classes,
-            self.sampler,
-            fixed,
-        )
-
-    def _params_of(self, name: str) -> dict[str, Any]:
-        """A member's parameters: those the recipe gives that model, if it lists it."""
-        entry = (self.recipe.models or {}).get(name)
-        return dict(entry) if isinstance(entry, dict) else {}
-
-    def model(self, name: str, entry: Any) -> ModelPlan:
-        plan = self.pipeline(name, entry)
-        return ModelPlan(
-            name,
-            plan.spec,
-            entry if entry is not None else {},
-            plan.build(),
-            tuple(plan.describe_columns()),
-            tuple(plan.steps()),
-            plan,
-        )
 
 
 def _check_log_columns(recipe: Recipe, dataset: Dataset) -> None:
@@ -190,52 +97,143 @@ def _check_log_columns(recipe: Recipe, dataset: Dataset) -> None:
                 )
 
 
-def _plan_sampler(
-    recipe: Recipe, dataset: Dataset, task: Task, splits: tuple[tuple[np.ndarray, np.ndarray], ...]
-) -> SamplerPlan | None:
-    if recipe.imbalance.method in ("none", "class_weight"):
-        return None
-    classes = dataset.target.classes
-    counts = (
-        smallest_class_counts(dataset.y, [train for train, _ in splits], len(classes))
-        if task != "regression"
-        else np.zeros(0)
-    )
-    categorical = dataset.roles.categorical
-    return plan_sampler(
-        recipe.imbalance,
+def _holdout(
+    recipe: Recipe, dataset: Dataset, data: SplitData, task: Task
+) -> tuple[Dataset, Dataset | None, SplitData]:
+    """Keep ``validation.holdout`` of the rows back (the latest rows for time-ordered data,
+    whole groups for grouped data, stratified otherwise)."""
+    share = recipe.validation.holdout
+    if share is None:
+        return dataset, None, data
+    n = dataset.n_rows
+    if data.ordered:
+        cut = round(n * (1 - share))
+        develop, keep = np.arange(cut), np.arange(cut, n)
+    else:
+        spec = Splitter(method="holdout", test_size=share)
+        plan = make_splitter(spec, task, recipe.seed, "validation.holdout", data)
+        if task != "regression":
+            check_class_counts(
+                dataset.y, dataset.target.classes, plan, "validation.holdout", dataset.source
+            )
+        develop, keep = split_rows(
+            plan, dataset.X, dataset.y, data, "validation.holdout", dataset.source
+        )[0]
+    if len(keep) == 0 or len(develop) == 0:
+        raise DataError(
+            f"{dataset.source}: validation.holdout: {share} of {n} rows leaves an empty side",
+            "use a larger share or more rows",
+        )
+    return dataset.take(develop), dataset.take(keep), data.subset(develop)
+
+
+def _inner_plan(
+    recipe: Recipe, dataset: Dataset, task: Task, data: SplitData, splits: Splits
+) -> tuple[SplitPlan, list[np.ndarray]]:
+    """The inner splitter, checked against the smallest outer-training set."""
+    inner = make_splitter(
+        recipe.validation.inner,
         task,
-        classes,
-        categorical,
-        len(dataset.roles.features),
-        counts,
         recipe.seed,
+        "validation.inner",
+        data,
+        n_rows=min(len(train) for train, _ in splits),
+    )
+    inner_trains: list[np.ndarray] = []
+    for train, _ in splits:
+        if task != "regression":
+            check_class_counts(
+                dataset.y[train],
+                dataset.target.classes,
+                inner,
+                "validation.inner",
+                f"{dataset.source} (an outer training fold)",
+            )
+        source = f"{dataset.source} (an outer training fold)"
+        for inner_train, _ in split_rows(
+            inner,
+            dataset.X.iloc[train],
+            dataset.y[train],
+            data.subset(train),
+            "validation.inner",
+            source,
+        ):
+            inner_trains.append(train[inner_train])
+    return inner, inner_trains
+
+
+def _search_settings(recipe: Recipe, primary: str, resume: bool) -> SearchSettings | None:
+    search = recipe.search
+    if search.strategy == "none":
+        return None
+    return SearchSettings(
+        strategy=search.strategy,
+        trials=search.trials,
+        timeout=float(search.timeout) if search.timeout else None,
+        metric=primary,
+        greater_is_better=METRICS[primary].greater_is_better,
+        pruning=search.pruning,
+        seed=recipe.seed,
+        storage=search.storage,
+        resume=resume,
+        cap_grid="trials" in search.model_fields_set,
     )
 
 
-def plan_from_file(recipe: Recipe, data_path: str | Path) -> RunPlan:
+def plan_from_file(recipe: Recipe, data_path: str | Path, resume: bool = False) -> RunPlan:
     """Read the CSV at ``data_path`` and plan ``recipe`` on it (nothing is fitted)."""
     from mlwb.data.dataset import load_dataset
 
-    return plan_run(recipe, load_dataset(data_path, recipe))
+    return plan_run(recipe, load_dataset(data_path, recipe), resume)
 
 
-def plan_run(recipe: Recipe, dataset: Dataset) -> RunPlan:
+def plan_run(recipe: Recipe, dataset: Dataset, resume: bool = False) -> RunPlan:
     """Check ``recipe`` against ``dataset`` and resolve every default."""
     task: Task = dataset.task  # type: ignore[assignment]
     metrics, primary = _resolve_metrics(recipe, task)
-    outer = make_splitter(recipe.validation.outer, task, recipe.seed, "validation.outer")
+    data, order = split_data(
+        dataset.frame, recipe.columns.group, recipe.columns.time, dataset.source
+    )
+    if order is not None:
+        dataset = dataset.take(order)
+    dataset, holdout, data = _holdout(recipe, dataset, data, task)
+    outer = make_splitter(
+        recipe.validation.outer, task, recipe.seed, "validation.outer", data, n_rows=dataset.n_rows
+    )
     if task != "regression":
         check_class_counts(
-            dataset.y, dataset.target.classes, outer.n_splits, "validation.outer", dataset.source
+            dataset.y, dataset.target.classes, outer, "validation.outer", dataset.source
         )
-    splits = tuple(outer.splitter.split(dataset.X, dataset.y))
+    splits: Splits = split_rows(
+        outer, dataset.X, dataset.y, data, "validation.outer", dataset.source
+    )
     parallelism = plan_parallelism(recipe.n_jobs, len(splits))
     _check_log_columns(recipe, dataset)
-    sampler = _plan_sampler(recipe, dataset, task, splits)
+    settings = _search_settings(recipe, primary, resume)
+    inner, train_sets = (None, [train for train, _ in splits])
+    if settings is not None:
+        inner, train_sets = _inner_plan(recipe, dataset, task, data, splits)
+    sampler = None
+    if recipe.imbalance.method not in ("none", "class_weight"):
+        counts = (
+            smallest_class_counts(dataset.y, train_sets, dataset.target.n_classes)
+            if task != "regression"
+            else np.zeros(0)
+        )
+        sampler = plan_sampler(
+            recipe.imbalance,
+            task,
+            dataset.target.classes,
+            dataset.roles.categorical,
+            len(dataset.roles.features),
+            counts,
+            recipe.seed,
+        )
     levels = {name: int(dataset.X[name].nunique()) for name in dataset.roles.categorical}
     chosen = dict(recipe.models or {name: {} for name in DEFAULT_MODELS[task]})
-    planner = _ModelPlanner(recipe, dataset, task, parallelism.threads, levels, sampler)
+    planner = ModelPlanner(
+        recipe, dataset, task, parallelism.threads, levels, sampler, inner, settings
+    )
     models = tuple(planner.model(name, entry) for name, entry in chosen.items())
     if BASELINE not in chosen:
         models = (planner.model(BASELINE, {}), *models)
@@ -266,4 +264,7 @@ def plan_run(recipe: Recipe, dataset: Dataset) -> RunPlan:
         parallelism,
         sampler,
         sampler.notices if sampler else (),
+        data,
+        inner,
+        holdout,
     )

@@ -1,0 +1,158 @@
+"""Planning each model of a run: its pipeline, its parameters, and what to tune.
+
+Parameters a recipe gives as a single value are set on the model; lists and ranges form
+its search space (or, with ``{}`` and a search strategy, the catalogue's default space).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from mlwb.data.dataset import Dataset
+from mlwb.errors import RecipeError
+from mlwb.models import ModelContext, ModelSpec, find_model, model_names
+from mlwb.models.adapter import is_wrapper, parameter_names
+from mlwb.pipeline import PipelinePlan, PipelineStep, plan_pipeline
+from mlwb.pipeline.imbalance import SamplerPlan
+from mlwb.recipe.params import is_searched
+from mlwb.recipe.schema import Recipe, Task
+from mlwb.search import SearchSettings, SearchSpace
+from mlwb.splitters import SplitPlan
+from mlwb.suggest import did_you_mean
+from mlwb.tuning import TuningPlan
+
+
+@dataclass(frozen=True)
+class ModelPlan:
+    """One model to evaluate: its spec, its recipe entry (parameters, or an ensemble's
+    members), and its pipeline."""
+
+    name: str
+    spec: ModelSpec
+    params: Any
+    pipeline: Any
+    preprocessing: tuple[str, ...]
+    steps: tuple[PipelineStep, ...]
+    plan: PipelinePlan
+    tuning: TuningPlan | None = None
+
+
+VIRTUAL_PARAMS = ("loss", "quantile")
+
+
+def _check_params(name: str, estimator: Any, params: dict[str, Any]) -> None:
+    valid = [*parameter_names(estimator), *VIRTUAL_PARAMS]
+    inner = estimator.estimator if is_wrapper(estimator) else estimator
+    for param in params:
+        if param not in valid:
+            raise RecipeError(
+                f"models.{name}.{param}: not a parameter of {type(inner).__name__}"
+                f"{did_you_mean(param, valid)}",
+                f"parameters: {', '.join(sorted(valid)[:15])}, …",
+            )
+
+
+def _loss_context(
+    name: str, spec: ModelSpec, params: dict[str, Any], context: ModelContext
+) -> ModelContext:
+    """Take the library-neutral ``loss``/``quantile`` out of the parameters."""
+    loss = params.pop("loss", "squared")
+    quantile = params.pop("quantile", 0.5)
+    if loss != "squared" and context.task != "regression":
+        raise RecipeError(f"models.{name}.loss: applies to regression; the task is {context.task}")
+    if loss not in spec.losses:
+        raise RecipeError(
+            f"models.{name}.loss: {loss!r} is not offered by {name}",
+            f"it offers {', '.join(sorted(spec.losses))}",
+        )
+    if not isinstance(quantile, int | float) or not 0 < quantile < 1:
+        raise RecipeError(f"models.{name}.quantile: expected a number between 0 and 1")
+    return dataclasses.replace(context, loss=loss, quantile=float(quantile))
+
+
+@dataclass(frozen=True)
+class ModelPlanner:
+    """Shared inputs for planning each model of a run."""
+
+    recipe: Recipe
+    dataset: Dataset
+    task: Task
+    threads: int
+    levels: dict[str, int]
+    sampler: SamplerPlan | None
+    inner: SplitPlan | None = None
+    search: SearchSettings | None = None
+
+    def pipeline(self, name: str, params: dict[str, Any] | None) -> PipelinePlan:
+        spec = find_model(name)
+        if spec is None:  # checked with the recipe already; kept for library callers
+            raise RecipeError(f"models.{name}: unknown model{did_you_mean(name, model_names())}")
+        if not spec.supports(self.task):
+            raise RecipeError(
+                f"models.{name}: cannot do a {self.task} task",
+                f"it supports {', '.join(sorted(spec.tasks))}",
+            )
+        context = ModelContext(task=self.task, seed=self.recipe.seed, threads=self.threads)
+        dataset = self.dataset
+        if spec.family == "ensemble":
+            members = tuple(
+                self.pipeline(member, self._params_of(member)) for member in (params or [])
+            )
+            return plan_pipeline(
+                spec, self.recipe, dataset.roles, context, self.levels, members=members
+            )
+        fixed = {k: v for k, v in (params or {}).items() if not is_searched(v)}
+        _check_params(name, spec.build(context), dict(params or {}))
+        context = _loss_context(name, spec, fixed, context)
+        return plan_pipeline(
+            spec,
+            self.recipe,
+            dataset.roles,
+            context,
+            self.levels,
+            dataset.target.classes,
+            self.sampler,
+            fixed,
+        )
+
+    def _params_of(self, name: str) -> dict[str, Any]:
+        """A member's parameters: those the recipe gives that model, if it lists it."""
+        entry = (self.recipe.models or {}).get(name)
+        return dict(entry) if isinstance(entry, dict) else {}
+
+    def tuning(self, name: str, spec: ModelSpec, entry: Any) -> TuningPlan | None:
+        """What to search for this model, or None when nothing is tuned."""
+        if self.search is None or self.inner is None or spec.family in ("dummy", "ensemble"):
+            return None
+        params = dict(entry or {})
+        for virtual in VIRTUAL_PARAMS:
+            if is_searched(params.get(virtual)):
+                raise RecipeError(
+                    f"models.{name}.{virtual}: cannot be searched",
+                    "give one value (compare losses as separate runs)",
+                )
+        space = SearchSpace.from_recipe(name, params, spec.space(self.task))
+        if not space:
+            return None
+        if self.search.strategy == "grid":
+            space.grid()  # refuses an infinite range now, naming the parameter
+        settings = dataclasses.replace(
+            self.search,
+            study_name=None if self.search.storage is None else f"mlwb-{self.recipe.name}-{name}",
+        )
+        return TuningPlan(space, settings, self.inner)
+
+    def model(self, name: str, entry: Any) -> ModelPlan:
+        plan = self.pipeline(name, entry)
+        return ModelPlan(
+            name,
+            plan.spec,
+            entry if entry is not None else {},
+            plan.build(),
+            tuple(plan.describe_columns()),
+            tuple(plan.steps()),
+            plan,
+            self.tuning(name, plan.spec, entry),
+        )
