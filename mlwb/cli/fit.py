@@ -32,6 +32,14 @@ def fit_command(
     n_jobs: NJobsOption = None,
     json_: JsonOption = False,
     quiet: QuietOption = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Continue an interrupted search from the trials saved in search.storage "
+            "instead of starting over.",
+        ),
+    ] = False,
     plan: Annotated[
         bool,
         typer.Option(
@@ -63,7 +71,7 @@ def fit_command(
             show_plan(loaded, data, output)
             return 0
         with ProgressReporter(output) as progress:
-            result = run_fit(loaded, data, out, force, events=progress)
+            result = run_fit(loaded, data, out, force, events=progress, resume=resume)
         if output.json:
             print_json(fit_document(result))
         elif output.show_results:

@@ -12,6 +12,7 @@ from mlwb.metrics import METRICS
 from mlwb.models.baseline import BASELINE
 from mlwb.report.console import Output
 from mlwb.report.plan_view import step_chain
+from mlwb.report.tuning_view import fmt_params, tuning_block
 from mlwb.results import FitResult, ModelResult
 
 
@@ -42,7 +43,10 @@ def _header(result: FitResult) -> Text:
     elif data.classes:
         text.append(f" ({len(data.classes)} classes)")
     text.append(
-        f"\nvalidation: {result.validation} · primary metric: {result.primary}", style="dim"
+        f"\nvalidation: {result.validation}"
+        + (f" · tuned on inner {result.inner}" if result.inner else "")
+        + f" · primary metric: {result.primary}",
+        style="dim",
     )
     return text
 
@@ -53,7 +57,7 @@ def model_heading(model: ModelResult, result: FitResult) -> Text:
     if model.name == BASELINE:
         role = " (baseline: the floor to beat)"
     heading = Text(f"{model.name}{role}", style="bold green" if role == " (best)" else "bold")
-    heading.append(f"  fit {model.fit_seconds:.1f} s", style="dim")
+    heading.append(f"  {model.total_seconds:.1f} s", style="dim")
     if model.steps:
         heading.append(f"\n{step_chain(model.steps)}", style="dim")
     if model.rounds:
@@ -114,18 +118,30 @@ def leaderboard_table(result: FitResult, output: Output) -> Table:
     table.add_column("rank", justify="right")
     table.add_column("model", no_wrap=True)
     table.add_column(f"{result.primary} ± std", justify="right", no_wrap=True)
-    others = [m for m in result.metrics if m != result.primary]
+    tuned = any(m.tuning is not None for m in result.models)
+    if tuned:
+        table.add_column("inner", justify="right", no_wrap=True)
+        table.add_column("optimism", justify="right", no_wrap=True)
+    room = (output.out.width - 52 - (20 if tuned else 0)) // 10
+    others = [m for m in result.metrics if m != result.primary][: max(room, 0)]
     for metric in others:
         table.add_column(HEADERS.get(metric, metric), justify="right", no_wrap=True)
-    table.add_column("fit s", justify="right")
+    table.add_column("time s", justify="right")
     for rank, model in enumerate(ranked_models(result), start=1):
         summary = model.summary[result.primary]
         table.add_row(
             str(rank),
             f"{model.name} (baseline)" if model.name == BASELINE else model.name,
             mean_std(summary.mean, summary.std),
+            *(
+                [fmt(model.tuning.inner_mean), fmt_signed(model.tuning.optimism)]
+                if tuned and model.tuning
+                else ["—", "—"]
+                if tuned
+                else []
+            ),
             *[fmt(model.summary[m].mean, 3) for m in others],
-            f"{model.fit_seconds:.1f}",
+            f"{model.total_seconds:.1f}",
             style="bold green" if model.name == result.best else "",
         )
     return table
@@ -134,7 +150,7 @@ def leaderboard_table(result: FitResult, output: Output) -> Table:
 def render_fit(result: FitResult, output: Output) -> None:
     """Print the fit results to stdout."""
     console = output.out
-    console.print(_header(result))
+    console.print(_header(result), soft_wrap=True)
     console.print()
     detailed = (
         result.models if len(result.models) <= DETAILED_MODELS else [result.model(result.best)]
@@ -142,6 +158,10 @@ def render_fit(result: FitResult, output: Output) -> None:
     for model in detailed:
         console.print(model_table(model, result, output))
         console.print()
+        block = tuning_block(model, result, output)
+        if block is not None:
+            console.print(block)
+            console.print()
     if len(result.models) > 1:
         console.print(leaderboard_table(result, output))
         console.print()
@@ -149,10 +169,24 @@ def render_fit(result: FitResult, output: Output) -> None:
     line = Text("best model: ", style="bold")
     line.append(result.best, style="bold green")
     line.append(f" — {result.primary} {mean_std(best.mean, best.std)}")
-    if result.final is not None:
-        line.append(f"; refit on all {result.dataset.rows} rows")
-    console.print(line)
     final = result.final
+    if final is not None and final.inner_score is not None:
+        line.append(
+            f"; final search on all {result.dataset.rows} rows chose "
+            f"{fmt_params(final.params)} (inner {final.inner_score:.4f}), refit"
+        )
+    elif final is not None:
+        line.append(f"; refit on all {result.dataset.rows} rows")
+    console.print(line, soft_wrap=True)
+    if result.holdout:
+        scores = ", ".join(f"{m} {fmt(v)}" for m, v in result.holdout.items())
+        console.print(
+            Text(
+                f"holdout ({result.dataset.holdout_rows} rows kept back, scored once): {scores}",
+                style="bold",
+            ),
+            soft_wrap=True,
+        )
     if final is not None and final.features:
         shown = ", ".join(final.features[:12]) + (" …" if len(final.features) > 12 else "")
         width = f" of {final.encoded_features} encoded" if final.encoded_features else ""

@@ -23,6 +23,7 @@ from mlwb.events import (
     StageFinished,
     StageStarted,
     StepDone,
+    TrialDone,
 )
 from mlwb.report.console import Output
 
@@ -92,6 +93,13 @@ class ProgressReporter:
         elif isinstance(event, StepDone):
             if self.progress is not None and event.model in self.tasks:
                 self.progress.update(self.tasks[event.model], completed=event.done)
+        elif isinstance(event, TrialDone):
+            if self.progress is not None and event.model in self.tasks:
+                self.progress.update(
+                    self.tasks[event.model],
+                    description=f"{event.model} · {event.scope} search: "
+                    f"trial {event.done}/{event.total}",
+                )
         elif isinstance(event, ModelFinished):
             summary = (
                 f"{event.model}: {event.metric} {_format_score(event.score)} "
