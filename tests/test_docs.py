@@ -21,6 +21,7 @@ RECIPE_DATA = {
     "minimal.yaml": "credit.csv",
     "credit_prep.yaml": "credit.csv",
     "credit_all_models.yaml": "credit.csv",
+    "credit_tuned.yaml": "credit.csv",
 }
 
 
