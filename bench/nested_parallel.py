@@ -27,8 +27,13 @@ RECIPE = {
     "columns": {"drop": ["customer_id"]},
     "search": {"strategy": "bayes", "trials": 10, "pruning": False},
     "validation": {"outer": {"folds": 4}, "inner": {"folds": 3}},
-    "models": {"random_forest": {"n_estimators": 100, "max_depth": {"int": [2, 16]},
-                                 "min_samples_leaf": {"int": [1, 20]}}},
+    "models": {
+        "random_forest": {
+            "n_estimators": 100,
+            "max_depth": {"int": [2, 16]},
+            "min_samples_leaf": {"int": [1, 20]},
+        }
+    },
 }
 
 
@@ -57,8 +62,10 @@ def main() -> None:
             timings[jobs].append(seconds)
     assert scores[1] == scores[2], f"results differ with n_jobs: {scores}"
     one, two = statistics.median(timings[1]), statistics.median(timings[2])
-    print(f"nested CV, random forest, bayes 10 trials, 4 outer x 3 inner folds, "
-          f"{fits[1]} fits, roc_auc {scores[1]:.4f} (identical for both settings)")
+    print(
+        f"nested CV, random forest, bayes 10 trials, 4 outer x 3 inner folds, "
+        f"{fits[1]} fits, roc_auc {scores[1]:.4f} (identical for both settings)"
+    )
     print(f"n_jobs=1: {one:.2f} s median of {args.repeats}  ({fits[1] / one:.1f} fits/s)")
     print(f"n_jobs=2: {two:.2f} s median of {args.repeats}  ({fits[2] / two:.1f} fits/s)")
     print(f"speed-up n_jobs=2 / n_jobs=1: {one / two:.2f}x")

@@ -211,8 +211,10 @@ def _constructor_parameters(estimator: Any) -> list[str]:
 
     names = dict.fromkeys(estimator.get_params(deep=False))
     for name, parameter in inspect.signature(type(estimator).__init__).parameters.items():
-        if name != "self" and parameter.kind not in (parameter.VAR_KEYWORD,
-                                                     parameter.VAR_POSITIONAL):
+        if name != "self" and parameter.kind not in (
+            parameter.VAR_KEYWORD,
+            parameter.VAR_POSITIONAL,
+        ):
             names.setdefault(name)
     return list(names)
 
