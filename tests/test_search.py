@@ -468,7 +468,8 @@ def test_nested_results_do_not_depend_on_n_jobs(tmp_path):
         document.pop("run_dir")
         documents.append(document)
         trials = pd.read_csv(tmp_path / f"j{jobs}" / "trials.csv").drop(columns=["seconds"])
-        documents[-1]["trials"] = trials.fillna("").to_dict(orient="records")  # NaN != NaN
+        trials = trials.astype(object).where(trials.notna(), "")  # NaN != NaN in dicts
+        documents[-1]["trials"] = trials.to_dict(orient="records")
     assert documents[0] == documents[1]
 
 
