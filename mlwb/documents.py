@@ -48,6 +48,12 @@ def _model_document(model: ModelResult) -> dict[str, Any]:
                 "fit_seconds": fold.fit_seconds,
                 "predict_seconds": fold.predict_seconds,
                 "rounds": fold.rounds,
+                "threshold": fold.threshold,
+                "at_threshold": fold.at_threshold,
+                "at_default_threshold": fold.at_default,
+                "constraint_met": fold.constraint_met,
+                "uncalibrated": fold.uncalibrated,
+                "calibrated": fold.calibrated,
                 "best_params": fold.best_params,
                 "inner_score": fold.inner_score,
                 "fits": fold.fits,
@@ -70,6 +76,18 @@ def _model_document(model: ModelResult) -> dict[str, Any]:
             "search_seconds": model.tuning.seconds,
         },
         "rounds": model.rounds,
+        "decision": None
+        if model.decision is None
+        else {
+            "objective": model.decision.objective,
+            "calibration": model.decision.calibration,
+            "thresholds": list(model.decision.thresholds),
+            "at_threshold": model.decision.at_threshold,
+            "at_default_threshold": model.decision.at_default,
+            "constraint_unmet_folds": list(model.decision.unmet_folds),
+            "before_calibration": model.decision.before,
+            "after_calibration": model.decision.after,
+        },
         "baseline": model.name == BASELINE,
         "fit_seconds": model.fit_seconds,
         "predict_seconds": model.predict_seconds,
@@ -117,6 +135,20 @@ def fit_document(result: FitResult) -> dict[str, Any]:
             "inner_score": result.final.inner_score,
         },
         "holdout": result.holdout,
+        "decision": result.decision,
+        "gates": [
+            {
+                "gate": str(g.gate),
+                "metric": g.gate.metric,
+                "op": g.gate.op,
+                "threshold": g.gate.threshold,
+                "value": g.value,
+                "source": g.source,
+                "passed": g.passed,
+            }
+            for g in result.gates
+        ],
+        "passed": all(g.passed for g in result.gates),
         "notices": list(result.notices),
     }
 

@@ -26,7 +26,8 @@ class DecodedClassifier(ClassifierMixin, BaseEstimator):
     classes : the labels in code order (code ``i`` is ``classes[i]``).
     positive_index : binary tasks: the code of the class of interest.
     threshold : binary tasks: predict the positive class when its probability is at least
-        this (0.5 unless tuned).
+        this. A threshold tuned inside ``pipeline`` (``TunedThresholdClassifierCV``) replaces
+        it once fitted, as ``threshold_``.
     """
 
     def __init__(
@@ -53,6 +54,8 @@ class DecodedClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X: pd.DataFrame, y: Any) -> Self:
         self.pipeline_ = clone(self.pipeline).fit(X, self._encode(y))
         self.classes_ = np.asarray(self.classes, dtype=object)
+        tuned = getattr(self.pipeline_, "best_threshold_", None)
+        self.threshold_ = float(tuned) if tuned is not None else float(self.threshold)
         return self
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
@@ -63,7 +66,7 @@ class DecodedClassifier(ClassifierMixin, BaseEstimator):
         """Class codes, applying the (given or saved) threshold for binary tasks."""
         proba = self.predict_proba(X)
         if len(self.classes) == 2 and self.positive_index is not None:
-            cut = self.threshold if threshold is None else threshold
+            cut = self.threshold_ if threshold is None else threshold
             positive = proba[:, self.positive_index] >= cut
             return np.where(positive, self.positive_index, 1 - self.positive_index)
         return proba.argmax(axis=1)

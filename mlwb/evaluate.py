@@ -25,6 +25,7 @@ from sklearn.base import clone
 from mlwb.events import EventSink, StepDone, ignore_events
 from mlwb.metrics import METRICS, MetricContext, Predictions, compute_metrics
 from mlwb.results import FoldResult, OutOfFold
+from mlwb.threshold import DecisionPlan, decision_checks, inner_pipeline
 
 # Library warnings that say nothing the user can act on during cross-validation.
 _QUIET_WARNINGS = (
@@ -59,12 +60,24 @@ def plan_parallelism(n_jobs: int, tasks: int) -> Parallelism:
     return Parallelism(workers=workers, threads=max(1, total // workers))
 
 
-def predict_scores(model: Any, X: pd.DataFrame, task: str) -> tuple[np.ndarray, np.ndarray | None]:
-    """Labels (codes or values) and probability matrix (classification) for ``X``."""
+def labels_at(proba: np.ndarray, positive: int, threshold: float | None) -> np.ndarray:
+    """Class codes from probabilities: the positive class when its probability reaches the
+    threshold (binary), the most probable class otherwise."""
+    if threshold is None or proba.shape[1] != 2:
+        return proba.argmax(axis=1)
+    return np.where(proba[:, positive] >= threshold, positive, 1 - positive)
+
+
+def predict_scores(
+    model: Any, X: pd.DataFrame, task: str, positive: int = 1
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Labels (codes or values) and probability matrix (classification) for ``X``; a tuned
+    decision threshold inside ``model`` decides binary labels."""
     if task == "regression":
         return np.asarray(model.predict(X), dtype=float), None
     proba = np.asarray(model.predict_proba(X), dtype=float)
-    return proba.argmax(axis=1), proba
+    threshold = getattr(model, "best_threshold_", None)
+    return labels_at(proba, positive, None if threshold is None else float(threshold)), proba
 
 
 def as_predictions(
@@ -79,16 +92,16 @@ def as_predictions(
 
 def boosting_rounds(model: Any) -> int | None:
     """Rounds kept by early stopping in the model step (None when it did not stop early)."""
-    final = model[-1] if hasattr(model, "steps") else model
-    final = getattr(final, "pipeline_", final)
-    final = final[-1] if hasattr(final, "steps") else final
+    pipeline = inner_pipeline(model)
+    final = pipeline[-1] if hasattr(pipeline, "steps") else pipeline
     rounds = getattr(final, "best_iteration_", None)
     return int(rounds) if rounds is not None else None
 
 
 def _n_features(model: Any) -> int | None:
     """Number of columns the final estimator saw (after preprocessing and selection)."""
-    final = model[-1] if hasattr(model, "steps") else model
+    pipeline = inner_pipeline(model)
+    final = pipeline[-1] if hasattr(pipeline, "steps") else pipeline
     count = getattr(final, "n_features_in_", None)
     return int(count) if count is not None else None
 
@@ -108,23 +121,34 @@ def fit_fold(
     metrics: Sequence[str],
     context: MetricContext,
     threads: int = 1,
+    decision: DecisionPlan | None = None,
 ) -> tuple[FoldResult, np.ndarray, np.ndarray | None]:
     """Fit a clone on ``train``, score it on both sides; return the fold and test output.
 
-    OpenMP and BLAS pools (HistGradientBoosting, numpy) are capped at ``threads`` so that
-    parallel folds never oversubscribe the machine.
+    ``decision`` wraps the pipeline in calibration and threshold tuning (fitted on the
+    training rows only). OpenMP and BLAS pools (HistGradientBoosting, numpy) are capped at
+    ``threads`` so that parallel folds never oversubscribe the machine.
     """
     from threadpoolctl import threadpool_limits
 
-    model = clone(pipeline)
+    model = decision.wrap(clone(pipeline)) if decision else clone(pipeline)
     with warnings.catch_warnings(record=True) as caught, threadpool_limits(limits=threads):
         warnings.simplefilter("always")
         started = time.perf_counter()
         model.fit(X.iloc[train], y[train])
         fitted = time.perf_counter()
-        test_labels, test_proba = predict_scores(model, X.iloc[test], context.task)
+        test_labels, test_proba = predict_scores(
+            model, X.iloc[test], context.task, context.positive
+        )
         predicted = time.perf_counter()
-        train_labels, train_proba = predict_scores(model, X.iloc[train], context.task)
+        train_labels, train_proba = predict_scores(
+            model, X.iloc[train], context.task, context.positive
+        )
+        checks = (
+            decision_checks(model, pipeline, decision, X, y, train, test, test_proba, context)
+            if decision
+            else {}
+        )
     context = dataclasses.replace(context, n_features=_n_features(model))
     notes = tuple(
         dict.fromkeys(
@@ -147,6 +171,7 @@ def fit_fold(
         predict_seconds=predicted - fitted,
         warnings=notes,
         rounds=boosting_rounds(model),
+        **checks,
     )
     return fold, test_labels, test_proba
 
@@ -163,6 +188,7 @@ def run_folds(
     task: str,
     workers: int = 1,
     events: EventSink = ignore_events,
+    positive: int = 1,
 ) -> tuple[tuple[FoldResult, ...], OutOfFold, tuple[str, ...], list[tuple[Any, ...]]]:
     """Run ``function(*job)`` for every fold (in processes when ``workers`` > 1) and gather
     fold results, out-of-fold predictions, library warnings and any extra outputs.
@@ -203,7 +229,10 @@ def run_folds(
     if oof_scores is not None:
         oof_scores[seen] /= counts[seen, None]
         oof_scores[~seen] = np.nan
-        oof_labels[seen] = oof_scores[seen].argmax(axis=1)
+        repeated = counts > 1  # averaged over repeats: decide at the folds' mean threshold
+        thresholds = [f.threshold for f in folds if f.threshold is not None]
+        threshold = float(np.mean(thresholds)) if thresholds else None
+        oof_labels[repeated] = labels_at(oof_scores[repeated], positive, threshold)
     elif task == "regression":
         oof_labels[seen] = sums[seen] / counts[seen]
     tally = Counter(w for f in folds for w in f.warnings)
@@ -227,14 +256,15 @@ def cross_validate_pipeline(
     workers: int = 1,
     events: EventSink = ignore_events,
     threads: int = 1,
+    decision: DecisionPlan | None = None,
 ) -> tuple[tuple[FoldResult, ...], OutOfFold, tuple[str, ...]]:
     """Evaluate ``pipeline`` on ``splits``: fold results, out-of-fold output, warnings."""
     jobs = [
-        (pipeline, X, y, train, test, i, metrics, context, threads)
+        (pipeline, X, y, train, test, i, metrics, context, threads, decision)
         for i, (train, test) in enumerate(splits)
     ]
     folds, oof, notes, _ = run_folds(
-        name, fit_fold, jobs, splits, len(y), context.task, workers, events
+        name, fit_fold, jobs, splits, len(y), context.task, workers, events, context.positive
     )
     return folds, oof, notes
 

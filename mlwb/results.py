@@ -29,6 +29,12 @@ class FoldResult:
     best_params: dict[str, Any] | None = None
     inner_score: float | None = None
     fits: int = 1
+    threshold: float | None = None
+    at_default: dict[str, float] | None = None
+    at_threshold: dict[str, float] | None = None
+    constraint_met: bool | None = None
+    uncalibrated: dict[str, float] | None = None
+    calibrated: dict[str, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,27 @@ class TuningSummary:
 
 
 @dataclass(frozen=True)
+class DecisionSummary:
+    """The decision layer across outer folds.
+
+    ``thresholds``: the threshold each outer fold chose on its own training rows;
+    ``at_threshold`` / ``at_default``: precision, recall and F1 (validation means) at those
+    thresholds and at 0.5; ``unmet_folds``: folds where a precision/recall constraint could
+    not be met; ``before``/``after``: Brier score and log loss without and with calibration.
+    """
+
+    objective: str
+    calibration: str
+    thresholds: tuple[float, ...] = ()
+    at_threshold: dict[str, float] | None = None
+    at_default: dict[str, float] | None = None
+    unmet_folds: tuple[int, ...] = ()
+    before: dict[str, float] | None = None
+    after: dict[str, float] | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class ModelResult:
     """Cross-validated evaluation of one model."""
 
@@ -89,6 +116,7 @@ class ModelResult:
     steps: tuple[Any, ...] = ()
     tuning: TuningSummary | None = None
     trials: tuple[Any, ...] = ()
+    decision: DecisionSummary | None = None
 
     @property
     def fit_seconds(self) -> float:
@@ -183,6 +211,8 @@ class FitResult:
     run_dir: str | None = None
     holdout: dict[str, float] | None = None
     inner: str | None = None
+    gates: tuple[Any, ...] = ()
+    decision: str = ""
 
     def model(self, name: str) -> ModelResult:
         """The result for model ``name``."""

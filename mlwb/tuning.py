@@ -27,6 +27,7 @@ from mlwb.models.adapter import route_params
 from mlwb.results import FoldResult, OutOfFold, TuningSummary
 from mlwb.search import SearchResult, SearchSettings, SearchSpace, run_search
 from mlwb.splitters import SplitData, SplitPlan
+from mlwb.threshold import DecisionPlan
 
 
 class ParamRouter:
@@ -115,6 +116,7 @@ def tune_outer_fold(
     metrics: Sequence[str],
     context: MetricContext,
     threads: int,
+    decision: DecisionPlan | None = None,
 ) -> tuple[FoldResult, np.ndarray, np.ndarray | None, SearchResult]:
     """Search on the outer-training rows, refit the best there, score the outer-test rows."""
     scope = f"outer {index + 1}"
@@ -132,7 +134,9 @@ def tune_outer_fold(
         threads,
     )
     tuned = clone(pipeline).set_params(**ParamRouter(pipeline)(result.best_params))
-    fold, labels, proba = fit_fold(tuned, X, y, train, test, index, metrics, context, threads)
+    fold, labels, proba = fit_fold(
+        tuned, X, y, train, test, index, metrics, context, threads, decision
+    )
     fold = dataclasses.replace(
         fold, best_params=result.best_params, inner_score=result.best_score, fits=result.fits + 1
     )
@@ -152,14 +156,23 @@ def nested_cross_validate(
     workers: int = 1,
     threads: int = 1,
     events: EventSink = ignore_events,
+    decision: DecisionPlan | None = None,
 ) -> tuple[tuple[FoldResult, ...], OutOfFold, tuple[str, ...], tuple[SearchResult, ...]]:
     """Nested cross-validation of ``pipeline`` over the outer ``splits``."""
     jobs = [
-        (model, pipeline, tuning, X, y, train, test, i, data, metrics, context, threads)
+        (model, pipeline, tuning, X, y, train, test, i, data, metrics, context, threads, decision)
         for i, (train, test) in enumerate(splits)
     ]
     folds, oof, notes, extras = run_folds(
-        model, tune_outer_fold, jobs, splits, len(y), context.task, workers, events
+        model,
+        tune_outer_fold,
+        jobs,
+        splits,
+        len(y),
+        context.task,
+        workers,
+        events,
+        context.positive,
     )
     return folds, oof, notes, tuple(extra[0] for extra in extras)
 

@@ -51,13 +51,10 @@ def _set(path: str) -> Unsupported:
 
 
 UNSUPPORTED: tuple[Unsupported, ...] = (
-    _not_in("threshold.objective", "none"),
-    _not_in("calibration", "none"),
     _set("diagnostics.learning_curve"),
     _not_in("diagnostics.importance", "none"),
     _set("diagnostics.validation_curve"),
     _not_in("report", ["console"]),
-    _set("gates"),
 )
 
 

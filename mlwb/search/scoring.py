@@ -35,7 +35,7 @@ def score_fold(
     with warnings.catch_warnings(), threadpool_limits(limits=threads):
         warnings.simplefilter("ignore")
         model.fit(X.iloc[train], y[train])
-        labels, proba = predict_scores(model, X.iloc[test], context.task)
+        labels, proba = predict_scores(model, X.iloc[test], context.task, context.positive)
     predictions = as_predictions(y[test], labels, proba, context)
     return compute_metrics([metric], predictions, context)[metric]
 
@@ -80,7 +80,7 @@ class MetricScorer:
         self.sign = 1.0 if greater_is_better else -1.0
 
     def __call__(self, estimator: Any, X: pd.DataFrame, y: np.ndarray) -> float:
-        labels, proba = predict_scores(estimator, X, self.context.task)
+        labels, proba = predict_scores(estimator, X, self.context.task, self.context.positive)
         predictions = as_predictions(np.asarray(y), labels, proba, self.context)
         value = compute_metrics([self.metric], predictions, self.context)[self.metric]
         return self.sign * value if not math.isnan(value) else float("nan")

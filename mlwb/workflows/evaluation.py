@@ -10,6 +10,7 @@ from mlwb.events import EventSink, ModelFinished, ModelStarted, Notice, ignore_e
 from mlwb.metrics import Predictions, better, compute_metrics
 from mlwb.models.baseline import BASELINE
 from mlwb.results import MetricSummary, ModelResult, OutOfFold, summarise
+from mlwb.threshold import decision_summary
 from mlwb.tuning import nested_cross_validate, tuning_summary
 from mlwb.workflows.models_plan import ModelPlan
 from mlwb.workflows.plan import RunPlan
@@ -44,6 +45,7 @@ def evaluate_model(plan: RunPlan, model: ModelPlan, events: EventSink) -> ModelR
     dataset = plan.dataset
     workers, threads = plan.parallelism.workers, plan.parallelism.threads
     searches: tuple = ()
+    decision = plan.decision if model.spec.family != "dummy" else None
     try:
         if model.tuning is not None:
             folds, oof, warnings, searches = nested_cross_validate(
@@ -59,6 +61,7 @@ def evaluate_model(plan: RunPlan, model: ModelPlan, events: EventSink) -> ModelR
                 workers,
                 threads,
                 events,
+                decision,
             )
         else:
             folds, oof, warnings = cross_validate_pipeline(
@@ -72,6 +75,7 @@ def evaluate_model(plan: RunPlan, model: ModelPlan, events: EventSink) -> ModelR
                 workers,
                 events,
                 threads,
+                decision,
             )
     except (KeyboardInterrupt, MlwbError):
         raise
@@ -80,6 +84,7 @@ def evaluate_model(plan: RunPlan, model: ModelPlan, events: EventSink) -> ModelR
     summary = summarise(folds, plan.metrics, metric_directions(plan.metrics))
     if plan.outer.method == "leave_one_out":
         summary = _pooled(plan, oof, summary)
+    decided = decision_summary(decision, folds) if decision else None
     tuning = None
     if model.tuning is not None:
         tuning = tuning_summary(model.tuning, folds, summary[plan.primary].mean, searches)
@@ -94,6 +99,7 @@ def evaluate_model(plan: RunPlan, model: ModelPlan, events: EventSink) -> ModelR
         steps=model.steps,
         tuning=tuning,
         trials=tuple(t for s in searches for t in s.trials),
+        decision=decided,
     )
 
 
@@ -106,6 +112,16 @@ def evaluate_models(plan: RunPlan, events: EventSink = ignore_events) -> tuple[M
         result = evaluate_model(plan, model, events)
         for warning in result.warnings:
             events(Notice(warning, "warning"))
+        unmet = result.decision.unmet_folds if result.decision else ()
+        if unmet:
+            events(
+                Notice(
+                    f"{model.name}: threshold.value could not be met on outer fold(s) "
+                    f"{', '.join(map(str, unmet))}; the threshold there comes as close "
+                    "as it can",
+                    "warning",
+                )
+            )
         failed = result.tuning.failed if result.tuning else 0
         if failed:
             first = next(t.error for t in result.trials if t.error)

@@ -15,6 +15,7 @@ from mlwb.evaluate import as_predictions, predict_scores
 from mlwb.events import EventSink, ignore_events
 from mlwb.metrics import compute_metrics
 from mlwb.search import SearchResult
+from mlwb.threshold import inner_pipeline
 from mlwb.tuning import ParamRouter, search_or_fail
 from mlwb.workflows.plan import RunPlan
 
@@ -32,7 +33,7 @@ class FinalFit:
 def model_features(final: Any) -> tuple[int | None, tuple[str, ...]]:
     """Width of the encoded feature table, and the features the model itself receives
     (after selection) — read from the fitted pipeline."""
-    pipeline = getattr(final, "pipeline_", final)
+    pipeline = inner_pipeline(final)
     encoded = None
     if "encode" in pipeline.named_steps:
         encoded = len(pipeline.named_steps["encode"].get_feature_names_out())
@@ -45,8 +46,9 @@ def model_features(final: Any) -> tuple[int | None, tuple[str, ...]]:
 
 def _final_search(plan: RunPlan, name: str, events: EventSink) -> tuple[Any, SearchResult | None]:
     model = plan.model(name)
+    decide = plan.decision if plan.decision and model.spec.family != "dummy" else None
     if model.tuning is None:
-        return model.pipeline, None
+        return (decide.wrap(model.pipeline) if decide else model.pipeline), None
     inner_folds = model.tuning.inner.n_splits
     from mlwb.evaluate import plan_parallelism
 
@@ -65,9 +67,8 @@ def _final_search(plan: RunPlan, name: str, events: EventSink) -> tuple[Any, Sea
         parallel.threads,
         events,
     )
-    return clone(model.pipeline).set_params(
-        **ParamRouter(model.pipeline)(result.best_params)
-    ), result
+    tuned = clone(model.pipeline).set_params(**ParamRouter(model.pipeline)(result.best_params))
+    return (decide.wrap(tuned) if decide else tuned), result
 
 
 def score_holdout(plan: RunPlan, final: Any) -> dict[str, float] | None:
@@ -76,9 +77,7 @@ def score_holdout(plan: RunPlan, final: Any) -> dict[str, float] | None:
     if holdout is None:
         return None
     pipeline = getattr(final, "pipeline_", final)
-    labels, proba = predict_scores(pipeline, holdout.X, plan.task)
-    if plan.task == "binary" and isinstance(final, DecodedClassifier):
-        labels = final.predict_codes(holdout.X)
+    labels, proba = predict_scores(pipeline, holdout.X, plan.task, plan.metric_context.positive)
     context = plan.metric_context
     return compute_metrics(plan.metrics, as_predictions(holdout.y, labels, proba, context), context)
 

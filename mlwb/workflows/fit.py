@@ -17,6 +17,7 @@ from mlwb.documents import (
 )
 from mlwb.environment import package_versions
 from mlwb.events import EventSink, Notice, StageFinished, StageStarted, ignore_events
+from mlwb.gates import Gate, check_gates
 from mlwb.recipe.loading import resolved_yaml
 from mlwb.recipe.schema import Recipe
 from mlwb.results import DatasetSummary, FinalModel, FitResult
@@ -84,7 +85,9 @@ def _write_run(
             "target": plan.dataset.target_name,
             "classes": list(plan.dataset.target.classes),
             "positive": plan.dataset.positive_label,
-            "threshold": 0.5 if plan.task == "binary" else None,
+            "threshold": getattr(final.model, "threshold_", None)
+            if plan.task == "binary"
+            else None,
             "params": result.final.params,
             "metric": plan.primary,
             "cv_score": result.model(result.best).score(plan.primary),
@@ -100,6 +103,7 @@ def run_fit(
     force: bool = False,
     events: EventSink = ignore_events,
     resume: bool = False,
+    gates: tuple[Gate, ...] = (),
 ) -> FitResult:
     """Run ``mlwb fit`` end to end and write the run folder; return the results."""
     target_dir = out or default_run_dir(recipe.name or "run")
@@ -108,7 +112,7 @@ def run_fit(
     dataset = load_dataset(data_path, recipe)
     for notice in dataset.notices:
         events(Notice(notice))
-    plan = plan_run(recipe, dataset, resume)
+    plan = plan_run(recipe, dataset, resume, gates)
     for notice in plan.notices:
         events(Notice(notice))
     events(StageFinished("read data", time.perf_counter() - started))
@@ -154,6 +158,8 @@ def run_fit(
         run_dir=str(target_dir),
         holdout=final.holdout,
         inner=plan.inner.description if plan.tuned and plan.inner else None,
+        gates=tuple(_check(plan, results, best, final)),
+        decision=plan.decision.describe() if plan.decision else "",
     )
     started = _stage(events, "write", str(target_dir))
     with RunFolder(target_dir, force) as folder:
@@ -166,3 +172,13 @@ def result_params(results: tuple[Any, ...], name: str) -> dict[str, Any]:
     """The recipe parameters of model ``name`` (an ensemble's members as a list)."""
     params = next(r.params for r in results if r.name == name)
     return params if isinstance(params, dict) else {"members": params}
+
+
+def _check(plan: RunPlan, results: tuple[Any, ...], best: str, final: FinalFit) -> list[Any]:
+    """The run's gates on the holdout scores when there are any, else on the best model's
+    outer cross-validation means."""
+    if final.holdout is not None:
+        return check_gates(plan.gates, final.holdout, f"holdout of {best}")
+    model = next(r for r in results if r.name == best)
+    means = {metric: summary.mean for metric, summary in model.summary.items()}
+    return check_gates(plan.gates, means, f"cross-validation mean of {best}")

@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from mlwb.data.dataset import Dataset
-from mlwb.errors import DataError
+from mlwb.errors import DataError, RecipeError
 from mlwb.evaluate import Parallelism, plan_parallelism
+from mlwb.gates import Gate, recipe_gates
 from mlwb.metrics import DEFAULT_METRICS, METRICS, MetricContext, check_metric_for_task
 from mlwb.models.baseline import BASELINE
 from mlwb.pipeline.imbalance import SamplerPlan, plan_sampler, smallest_class_counts
@@ -28,6 +29,7 @@ from mlwb.splitters import (
     split_data,
     split_rows,
 )
+from mlwb.threshold import CONSTRAINED, DecisionPlan
 from mlwb.workflows.models_plan import ModelPlan, ModelPlanner
 
 DEFAULT_MODELS: dict[Task, tuple[str, ...]] = {
@@ -61,6 +63,8 @@ class RunPlan:
     split_data: SplitData = field(default_factory=SplitData)
     inner: SplitPlan | None = None
     holdout: Dataset | None = None
+    decision: DecisionPlan | None = None
+    gates: tuple[Gate, ...] = ()
 
     def model(self, name: str) -> ModelPlan:
         """The planned model called ``name``."""
@@ -71,7 +75,9 @@ class RunPlan:
         return any(m.tuning is not None for m in self.models)
 
 
-def _resolve_metrics(recipe: Recipe, task: Task) -> tuple[tuple[str, ...], str]:
+def _resolve_metrics(
+    recipe: Recipe, task: Task, gates: tuple[Gate, ...]
+) -> tuple[tuple[str, ...], str]:
     metrics = tuple(recipe.metrics) if recipe.metrics else DEFAULT_METRICS[task]
     for i, name in enumerate(metrics):
         check_metric_for_task(name, task, f"metrics[{i}]")
@@ -79,6 +85,10 @@ def _resolve_metrics(recipe: Recipe, task: Task) -> tuple[tuple[str, ...], str]:
     check_metric_for_task(primary, task, "search.metric")
     if primary not in metrics:
         metrics = (primary, *metrics)
+    for gate in gates:  # a gated metric is always computed
+        check_metric_for_task(gate.metric, task, f"gates.{gate.metric}")
+        if gate.metric not in metrics:
+            metrics = (*metrics, gate.metric)
     return metrics, primary
 
 
@@ -162,6 +172,44 @@ def _inner_plan(
     return inner, inner_trains
 
 
+def _decision_plan(
+    recipe: Recipe, task: Task, positive: int, data: SplitData
+) -> DecisionPlan | None:
+    """Calibration and threshold tuning, checked against the task."""
+    threshold = recipe.threshold
+    if threshold.objective != "none" and task != "binary":
+        raise RecipeError(
+            f"threshold.objective: {threshold.objective} tunes the decision "
+            f"threshold of a binary task; this task is {task}",
+            "remove threshold from the recipe",
+        )
+    if threshold.objective in CONSTRAINED and threshold.value is None:
+        raise RecipeError(
+            f"threshold.value: {threshold.objective} needs the constraint level",
+            "e.g. threshold: {objective: min_recall, value: 0.8}",
+        )
+    if recipe.calibration != "none" and task == "regression":
+        raise RecipeError(
+            f"calibration: {recipe.calibration} calibrates class probabilities; "
+            "this task is regression",
+            "remove calibration from the recipe",
+        )
+    plan = DecisionPlan(
+        task=task,
+        objective=threshold.objective,
+        beta=float(threshold.beta),
+        value=None if threshold.value is None else float(threshold.value),
+        cost_fp=float(threshold.cost.fp),
+        cost_fn=float(threshold.cost.fn),
+        positive=positive,
+        calibration=recipe.calibration,
+        folds=recipe.validation.inner.folds,
+        seed=recipe.seed,
+        time_ordered=data.ordered,
+    )
+    return plan if plan else None
+
+
 def _search_settings(recipe: Recipe, primary: str, resume: bool) -> SearchSettings | None:
     search = recipe.search
     if search.strategy == "none":
@@ -180,17 +228,23 @@ def _search_settings(recipe: Recipe, primary: str, resume: bool) -> SearchSettin
     )
 
 
-def plan_from_file(recipe: Recipe, data_path: str | Path, resume: bool = False) -> RunPlan:
+def plan_from_file(
+    recipe: Recipe, data_path: str | Path, resume: bool = False, extra_gates: tuple[Gate, ...] = ()
+) -> RunPlan:
     """Read the CSV at ``data_path`` and plan ``recipe`` on it (nothing is fitted)."""
     from mlwb.data.dataset import load_dataset
 
-    return plan_run(recipe, load_dataset(data_path, recipe), resume)
+    return plan_run(recipe, load_dataset(data_path, recipe), resume, extra_gates)
 
 
-def plan_run(recipe: Recipe, dataset: Dataset, resume: bool = False) -> RunPlan:
-    """Check ``recipe`` against ``dataset`` and resolve every default."""
+def plan_run(
+    recipe: Recipe, dataset: Dataset, resume: bool = False, extra_gates: tuple[Gate, ...] = ()
+) -> RunPlan:
+    """Check ``recipe`` against ``dataset`` and resolve every default; ``extra_gates`` come
+    from the command line (``--gate``)."""
     task: Task = dataset.task  # type: ignore[assignment]
-    metrics, primary = _resolve_metrics(recipe, task)
+    gates = (*recipe_gates(recipe.gates), *extra_gates)
+    metrics, primary = _resolve_metrics(recipe, task, gates)
     data, order = split_data(
         dataset.frame, recipe.columns.group, recipe.columns.time, dataset.source
     )
@@ -267,4 +321,6 @@ def plan_run(recipe: Recipe, dataset: Dataset, resume: bool = False) -> RunPlan:
         data,
         inner,
         holdout,
+        _decision_plan(recipe, task, dataset.target.positive_index or 0, data),
+        gates,
     )

@@ -1,0 +1,244 @@
+"""The decision layer of a classifier: probability calibration and the decision threshold.
+
+Both are scikit-learn meta-estimators wrapped around the model's pipeline —
+``CalibratedClassifierCV`` and ``TunedThresholdClassifierCV`` — so each learns from the
+rows it is fitted on only: inside cross-validation, the training fold, through its own
+inner folds; the fold being scored never influences the calibration or the threshold.
+
+Threshold objectives are scorers evaluated at every candidate threshold on the inner
+out-of-fold probabilities. A constrained objective (precision ≥ v while maximising recall,
+or the reverse) scores a threshold that misses the constraint below zero, so a fitted
+tuner whose ``best_score_`` is negative says "the constraint could not be met here".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import confusion_matrix, f1_score, fbeta_score, make_scorer
+
+CONSTRAINED = ("min_precision", "min_recall")
+
+
+def constrained_score(
+    y_true: np.ndarray, y_pred: np.ndarray, *, pos_label: int, kind: str, value: float
+) -> float:
+    """Recall with precision ≥ value (``min_precision``), or precision with recall ≥ value
+    (``min_recall``); a threshold missing the constraint scores (achieved − value) − 1 < 0."""
+    tp = np.sum((y_pred == pos_label) & (y_true == pos_label))
+    predicted = np.sum(y_pred == pos_label)
+    actual = np.sum(y_true == pos_label)
+    precision = tp / predicted if predicted else 0.0
+    recall = tp / actual if actual else 0.0
+    constrained, optimised = (precision, recall) if kind == "min_precision" else (recall, precision)
+    return float(optimised) if constrained >= value else float(constrained - value - 1.0)
+
+
+def negative_cost(
+    y_true: np.ndarray, y_pred: np.ndarray, *, pos_label: int, fp: float, fn: float
+) -> float:
+    """Minus the expected cost per row of the decisions (scikit-learn maximises scores)."""
+    positive = y_true == pos_label
+    decided = y_pred == pos_label
+    false_pos = np.sum(decided & ~positive)
+    false_neg = np.sum(~decided & positive)
+    return -float(fp * false_pos + fn * false_neg) / len(y_true)
+
+
+def youden_j(y_true: np.ndarray, y_pred: np.ndarray, *, pos_label: int) -> float:
+    """Sensitivity + specificity − 1."""
+    tn, fp, fn, tp = confusion_matrix(
+        y_true == pos_label, y_pred == pos_label, labels=[False, True]
+    ).ravel()
+    sensitivity = tp / (tp + fn) if tp + fn else 0.0
+    specificity = tn / (tn + fp) if tn + fp else 0.0
+    return float(sensitivity + specificity - 1.0)
+
+
+@dataclass(frozen=True)
+class DecisionPlan:
+    """Calibration and threshold tuning for one run's classifiers."""
+
+    task: str
+    objective: str = "none"
+    beta: float = 1.0
+    value: float | None = None
+    cost_fp: float = 1.0
+    cost_fn: float = 1.0
+    positive: int = 1
+    calibration: str = "none"
+    folds: int = 5
+    seed: int = 0
+    time_ordered: bool = False
+
+    @property
+    def tunes_threshold(self) -> bool:
+        return self.task == "binary" and self.objective != "none"
+
+    @property
+    def calibrates(self) -> bool:
+        return self.task != "regression" and self.calibration != "none"
+
+    def __bool__(self) -> bool:
+        return self.tunes_threshold or self.calibrates
+
+    def _cv(self) -> Any:
+        from sklearn.model_selection import StratifiedKFold, TimeSeriesSplit
+
+        if self.time_ordered:
+            return TimeSeriesSplit(n_splits=self.folds)
+        return StratifiedKFold(self.folds, shuffle=True, random_state=self.seed)
+
+    def scorer(self) -> Any:
+        """The objective as a scorer on labels at one threshold."""
+        p = self.positive
+        if self.objective == "f1":
+            return make_scorer(f1_score, pos_label=p, zero_division=0)
+        if self.objective == "fbeta":
+            return make_scorer(fbeta_score, beta=self.beta, pos_label=p, zero_division=0)
+        if self.objective == "youden":
+            return make_scorer(youden_j, pos_label=p)
+        if self.objective in CONSTRAINED:
+            return make_scorer(
+                constrained_score, pos_label=p, kind=self.objective, value=float(self.value or 0.0)
+            )
+        if self.objective == "cost":
+            return make_scorer(negative_cost, pos_label=p, fp=self.cost_fp, fn=self.cost_fn)
+        raise ValueError(f"unknown threshold objective {self.objective!r}")
+
+    def wrap(self, pipeline: Any) -> Any:
+        """``pipeline`` inside calibration and threshold tuning, as the plan asks."""
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.model_selection import TunedThresholdClassifierCV
+
+        estimator = pipeline
+        if self.calibrates:
+            estimator = CalibratedClassifierCV(estimator, method=self.calibration, cv=self._cv())
+        if self.tunes_threshold:
+            estimator = TunedThresholdClassifierCV(
+                estimator,
+                scoring=self.scorer(),
+                response_method="predict_proba",
+                thresholds=200,
+                cv=self._cv(),
+                refit=True,
+                random_state=self.seed,
+            )
+        return estimator
+
+    def describe(self) -> str:
+        parts = []
+        if self.calibrates:
+            parts.append(f"{self.calibration} calibration on {self.folds} inner folds")
+        if self.tunes_threshold:
+            what = {
+                "f1": "F1",
+                "fbeta": f"F{self.beta:g}",
+                "youden": "Youden's J",
+                "min_precision": f"recall with precision ≥ {self.value}",
+                "min_recall": f"precision with recall ≥ {self.value}",
+                "cost": f"minus the cost (FP {self.cost_fp:g}, FN {self.cost_fn:g})",
+            }
+            parts.append(
+                f"threshold maximising {what[self.objective]} on {self.folds} inner "
+                "folds' out-of-fold probabilities"
+            )
+        return "; ".join(parts)
+
+
+def fitted_threshold(model: Any) -> float | None:
+    """The decision threshold a fitted model applies (None: argmax / not binary)."""
+    threshold = getattr(model, "best_threshold_", None)
+    return float(threshold) if threshold is not None else None
+
+
+def constraint_met(model: Any, plan: DecisionPlan) -> bool | None:
+    """For a constrained objective: whether the fitted threshold meets the constraint."""
+    if plan.objective not in CONSTRAINED:
+        return None
+    score = getattr(model, "best_score_", math.nan)
+    return bool(score >= 0)
+
+
+DEFAULT_CONTRAST = ("precision", "recall", "f1")
+CALIBRATION_METRICS = ("brier", "log_loss")
+
+
+def decision_checks(
+    model: Any,
+    pipeline: Any,
+    plan: DecisionPlan,
+    X: Any,
+    y: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    proba: np.ndarray | None,
+    context: Any,
+) -> dict[str, Any]:
+    """What a fold reports about its decision layer: the threshold it chose, the contrast
+    metrics at 0.5, whether a constraint was met, and the scores before calibration (from
+    the same pipeline fitted without it on the same training rows)."""
+    from sklearn.base import clone
+
+    from mlwb.evaluate import as_predictions, labels_at, predict_scores
+    from mlwb.metrics import compute_metrics
+
+    checks: dict[str, Any] = {}
+    if proba is None:
+        return checks
+    tuned_labels = labels_at(proba, plan.positive, fitted_threshold(model))
+    scored = as_predictions(y[test], tuned_labels, proba, context)
+    if plan.tunes_threshold:
+        checks["threshold"] = fitted_threshold(model)
+        at_half = as_predictions(y[test], labels_at(proba, plan.positive, 0.5), proba, context)
+        checks["at_default"] = compute_metrics(DEFAULT_CONTRAST, at_half, context)
+        checks["at_threshold"] = compute_metrics(DEFAULT_CONTRAST, scored, context)
+        checks["constraint_met"] = constraint_met(model, plan)
+    if plan.calibrates:
+        bare = clone(pipeline).fit(X.iloc[train], y[train])
+        labels, raw = predict_scores(bare, X.iloc[test], context.task, context.positive)
+        checks["uncalibrated"] = compute_metrics(
+            CALIBRATION_METRICS, as_predictions(y[test], labels, raw, context), context
+        )
+        checks["calibrated"] = compute_metrics(CALIBRATION_METRICS, scored, context)
+    return checks
+
+
+def decision_summary(plan: DecisionPlan, folds: Any) -> Any:
+    """Fold-level decision checks gathered for reports (see ``DecisionSummary``)."""
+    from mlwb.results import DecisionSummary
+
+    def mean_of(dicts: list[dict[str, float]], names: tuple[str, ...]) -> dict[str, float]:
+        return {n: float(np.nanmean([d[n] for d in dicts])) for n in names} if dicts else {}
+
+    thresholds = tuple(f.threshold for f in folds if f.threshold is not None)
+    defaults = [f.at_default for f in folds if f.at_default]
+    tuned = [f.at_threshold for f in folds if f.at_threshold]
+    before = [f.uncalibrated for f in folds if f.uncalibrated]
+    after = [f.calibrated for f in folds if f.calibrated]
+    return DecisionSummary(
+        objective=plan.objective if plan.tunes_threshold else "none",
+        calibration=plan.calibration if plan.calibrates else "none",
+        thresholds=thresholds,
+        at_threshold=mean_of(tuned, DEFAULT_CONTRAST) or None,
+        at_default=mean_of(defaults, DEFAULT_CONTRAST) or None,
+        unmet_folds=tuple(f.index + 1 for f in folds if f.constraint_met is False),
+        before=mean_of(before, CALIBRATION_METRICS) or None,
+        after=mean_of(after, CALIBRATION_METRICS) or None,
+        description=plan.describe(),
+    )
+
+
+def inner_pipeline(fitted: Any) -> Any:
+    """The fitted model pipeline inside the decision layer (and inside the label decoder):
+    for feature names, rounds and importances."""
+    model = getattr(fitted, "pipeline_", fitted)
+    if hasattr(model, "best_threshold_"):
+        model = model.estimator_
+    calibrated = getattr(model, "calibrated_classifiers_", None)
+    if calibrated:
+        model = calibrated[0].estimator
+    return model
