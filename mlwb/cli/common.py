@@ -45,6 +45,15 @@ OutDirOption = Annotated[
     Path | None,
     typer.Option("--out", "-o", help="Run folder (default: runs/<name>-<UTC timestamp>)."),
 ]
+GateOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--gate",
+        metavar="METRIC>=VALUE",
+        help="A quality gate, e.g. --gate 'roc_auc>=0.8' (also <=, >, <, ==); exit 4 when "
+        "not met. Repeatable.",
+    ),
+]
 ForceOption = Annotated[
     bool, typer.Option("--force", help="Replace the run folder if it already exists.")
 ]

@@ -10,6 +10,7 @@ import typer
 from mlwb.cli.common import (
     DebugOption,
     ForceOption,
+    GateOption,
     JsonOption,
     NJobsOption,
     OutDirOption,
@@ -28,6 +29,7 @@ def fit_command(
     out: OutDirOption = None,
     force: ForceOption = False,
     set_: SetOption = None,
+    gate: GateOption = None,
     seed: SeedOption = None,
     n_jobs: NJobsOption = None,
     json_: JsonOption = False,
@@ -58,6 +60,8 @@ def fit_command(
 
     def body() -> int:
         from mlwb.documents import fit_document
+        from mlwb.errors import GateFailed
+        from mlwb.gates import command_line_gates, failure_message
         from mlwb.recipe import load_recipe
         from mlwb.report.fit_view import render_fit
         from mlwb.report.json_out import print_json
@@ -65,17 +69,21 @@ def fit_command(
         from mlwb.workflows.fit import run_fit
 
         loaded = load_recipe(recipe, recipe_overrides(set_, seed, n_jobs))
+        gates = tuple(command_line_gates(gate or []))
         if plan:
             from mlwb.cli.validate import show_plan
 
             show_plan(loaded, data, output)
             return 0
         with ProgressReporter(output) as progress:
-            result = run_fit(loaded, data, out, force, events=progress, resume=resume)
+            result = run_fit(loaded, data, out, force, events=progress, resume=resume, gates=gates)
         if output.json:
             print_json(fit_document(result))
         elif output.show_results:
             render_fit(result, output)
+        failed = failure_message(result.gates)
+        if failed:
+            raise GateFailed(failed, f"the run folder was written: {result.run_dir}")
         return 0
 
     run_guarded(output, debug, body)

@@ -11,6 +11,7 @@ from rich.text import Text
 from mlwb.metrics import METRICS
 from mlwb.models.baseline import BASELINE
 from mlwb.report.console import Output
+from mlwb.report.decision_view import decision_block, gates_block
 from mlwb.report.plan_view import step_chain
 from mlwb.report.tuning_view import fmt_params, tuning_block
 from mlwb.results import FitResult, ModelResult
@@ -158,10 +159,10 @@ def render_fit(result: FitResult, output: Output) -> None:
     for model in detailed:
         console.print(model_table(model, result, output))
         console.print()
-        block = tuning_block(model, result, output)
-        if block is not None:
-            console.print(block)
-            console.print()
+        for block in (decision_block(model), tuning_block(model, result, output)):
+            if block is not None:
+                console.print(block, soft_wrap=True)
+                console.print()
     if len(result.models) > 1:
         console.print(leaderboard_table(result, output))
         console.print()
@@ -194,5 +195,8 @@ def render_fit(result: FitResult, output: Output) -> None:
             Text(f"features into the model ({len(final.features)}{width}): {shown}", style="dim"),
             soft_wrap=True,
         )
+    gates = gates_block(result.gates)
+    if gates is not None:
+        console.print(gates, soft_wrap=True)
     if result.run_dir:
         console.print(Text(f"run folder: {result.run_dir}", style="dim"))
