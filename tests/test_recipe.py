@@ -103,9 +103,8 @@ def test_several_problems_are_all_reported():
 @pytest.mark.parametrize(
     ("data", "key"),
     [
-        ({"target": "y", "threshold": {"objective": "f1"}}, "threshold.objective"),
-        ({"target": "y", "calibration": "isotonic"}, "calibration"),
-        ({"target": "y", "gates": {"roc_auc": ">= 0.8"}}, "gates"),
+        ({"target": "y", "diagnostics": {"learning_curve": True}}, "diagnostics.learning_curve"),
+        ({"target": "y", "report": ["console", "html"]}, "report"),
     ],
 )
 def test_declared_but_unimplemented_keys_are_refused(data, key):
