@@ -298,6 +298,7 @@ n_jobs: 1
     )
 
 
+@pytest.mark.slow
 def test_nested_cv_reports_outer_inner_gap_and_per_fold_parameters(tmp_path):
     out = tmp_path / "run"
     result = run_cli("fit", nested_recipe(tmp_path), SAMPLES / "credit.csv", "--out", out)
@@ -324,6 +325,7 @@ def test_nested_cv_reports_outer_inner_gap_and_per_fold_parameters(tmp_path):
     assert set(trials["state"]) <= {"complete", "pruned", "failed"}
 
 
+@pytest.mark.slow
 def test_nested_cv_on_noise_is_at_chance_while_the_inner_score_flatters(tmp_path):
     rng = np.random.default_rng(11)
     frame = pd.DataFrame(rng.normal(size=(240, 30)), columns=[f"f{i}" for i in range(30)])
@@ -349,6 +351,7 @@ n_jobs: 1
     assert inner > outer + 0.03  # the best of many noisy scores is optimistic
 
 
+@pytest.mark.slow
 def test_existing_study_needs_resume(tmp_path):
     storage = f"sqlite:///{tmp_path / 'search.db'}"
     recipe = nested_recipe(tmp_path, "name: study\n")

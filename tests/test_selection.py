@@ -78,7 +78,9 @@ METHODS = {
 }
 
 
-@pytest.mark.parametrize("method", list(METHODS))
+@pytest.mark.parametrize(
+    "method", [pytest.param(m, marks=pytest.mark.slow) if m == "rfecv" else m for m in METHODS]
+)
 def test_each_method_fits_and_reports_the_features_into_the_model(tmp_path, method):
     step, expected = METHODS[method]
     result, final = fit(tmp_path, step)

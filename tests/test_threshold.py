@@ -89,6 +89,7 @@ n_jobs: 1
     return result.json()
 
 
+@pytest.mark.slow
 def test_tuned_f1_beats_f1_at_one_half_on_imbalanced_data(tmp_path):
     document = fit_json(
         tmp_path,
@@ -165,6 +166,7 @@ n_jobs: 1
     assert "the constraint could not be met" in result.stdout
 
 
+@pytest.mark.slow
 def test_the_saved_threshold_is_applied_by_predict(tmp_path):
     fit_json(tmp_path, "threshold: {objective: f1}")
     run = tmp_path / "run"
