@@ -66,6 +66,11 @@ class MetricSpec:
     needs: Needs
     compute: MetricFn
 
+    @property
+    def best(self) -> float:
+        """The perfect score: 1 for every score mlwb has, 0 for every error or loss."""
+        return 1.0 if self.greater_is_better else 0.0
+
 
 def _averaged(kind: str, average: str | None) -> MetricFn:
     def compute(p: Predictions, ctx: MetricContext) -> float:

@@ -213,6 +213,7 @@ class FitResult:
     inner: str | None = None
     gates: tuple[Any, ...] = ()
     decision: str = ""
+    diagnostics: Any = None
 
     def model(self, name: str) -> ModelResult:
         """The result for model ``name``."""

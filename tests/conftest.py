@@ -35,6 +35,14 @@ FAST_MODELS = {
     },
 }
 
+# Tests whose subject is not diagnostics switch them off: the learning curve and permutation
+# importance refit the model dozens of times, and the report files draw figures.
+NO_DIAGNOSTICS = {
+    "diagnostics": {"learning_curve": False, "importance": "none"},
+    "report": ["console"],
+}
+NO_DIAGNOSTICS_YAML = "diagnostics: {learning_curve: false, importance: none}\nreport: [console]\n"
+
 SAMPLE_CASES = {
     "credit": ("credit.csv", "default", "binary"),
     "wine": ("wine.csv", "cultivar", "multiclass"),
@@ -85,12 +93,21 @@ def write_recipe(path: Path, text: str) -> Path:
     return path
 
 
-def fast_recipe(tmp_path: Path, case: str, extra: str = "", name: str | None = None) -> Path:
-    """A recipe for a sample dataset with fast models, written to ``tmp_path``."""
+def fast_recipe(
+    tmp_path: Path,
+    case: str,
+    extra: str = "",
+    name: str | None = None,
+    diagnostics: bool = False,
+) -> Path:
+    """A recipe for a sample dataset with fast models, written to ``tmp_path`` (with the
+    default diagnostics and reports only when ``diagnostics``)."""
     import yaml
 
     _, target, task = SAMPLE_CASES[case]
     data = {"name": name or case, "target": target, "models": FAST_MODELS[task], "n_jobs": 1}
+    if not diagnostics and "diagnostics:" not in extra and "report:" not in extra:
+        data.update(NO_DIAGNOSTICS)
     text = yaml.safe_dump(data) + extra
     return write_recipe(tmp_path / f"{name or case}.yaml", text)
 

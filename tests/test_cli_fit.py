@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 import yaml
-from conftest import SAMPLE_CASES, SAMPLES, fast_recipe, run_cli, write_recipe
+from conftest import NO_DIAGNOSTICS_YAML, SAMPLE_CASES, SAMPLES, fast_recipe, run_cli, write_recipe
 
 TIMING = re.compile(r"seconds$")
 
@@ -127,7 +127,8 @@ def test_results_do_not_depend_on_n_jobs(tmp_path):
 
 def test_resolved_recipe_fills_defaults_and_reloads(tmp_path):
     recipe = write_recipe(
-        tmp_path / "minimal.yaml", "target: cultivar\nmodels: {logistic_regression: {}}\n"
+        tmp_path / "minimal.yaml",
+        "target: cultivar\nmodels: {logistic_regression: {}}\n" + NO_DIAGNOSTICS_YAML,
     )
     out = tmp_path / "run"
     assert run_cli("fit", recipe, SAMPLES / "wine.csv", "--out", out, "-q").exit_code == 0
@@ -247,7 +248,8 @@ def test_plain_output_has_no_escape_codes(tmp_path):
 
 def test_notices_name_dropped_columns(tmp_path):
     recipe = write_recipe(
-        tmp_path / "r.yaml", "target: default\nmodels: {logistic_regression: {}}\nn_jobs: 1\n"
+        tmp_path / "r.yaml",
+        "target: default\nmodels: {logistic_regression: {}}\nn_jobs: 1\n" + NO_DIAGNOSTICS_YAML,
     )
     result = run_cli("fit", recipe, SAMPLES / "credit.csv", "--out", tmp_path / "run")
     assert result.exit_code == 0

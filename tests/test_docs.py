@@ -77,3 +77,7 @@ def test_recipes_run(tmp_path, name):
     )
     assert result.exit_code == 0, result.stderr
     assert result.json()["best_model"]
+    run = tmp_path / "run"
+    html = (run / "report.html").read_text()
+    assert (run / "report.md").is_file() and "<svg" in html and "http" not in html
+    assert (run / "learning_curve.csv").is_file()

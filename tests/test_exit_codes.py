@@ -203,6 +203,7 @@ def test_130_interrupt_leaves_no_run_folder(tmp_path):
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # see test_search
         text=True,
         env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
     )

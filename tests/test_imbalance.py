@@ -11,7 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import SAMPLES, make_dataset, run_cli, write_recipe
+from conftest import (
+    NO_DIAGNOSTICS,
+    SAMPLES,
+    make_dataset,
+    run_cli,
+    write_recipe,
+)
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 
@@ -49,6 +55,7 @@ def recipe_mapping(target: str = "default", **extra) -> dict:
         "models": {"logistic_regression": {}},
         "n_jobs": 1,
         "validation": {"outer": {"folds": 3}},
+        **NO_DIAGNOSTICS,
         **extra,
     }
 

@@ -9,7 +9,7 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SAMPLES, make_dataset, run_cli, write_recipe
+from conftest import NO_DIAGNOSTICS_YAML, SAMPLES, make_dataset, run_cli, write_recipe
 from lightgbm import LGBMClassifier
 from pydantic import TypeAdapter
 from sklearn.base import clone
@@ -230,7 +230,7 @@ def test_boosting_rounds_are_reported(tmp_path, name):
     recipe = write_recipe(
         tmp_path / "r.yaml",
         f"target: default\nmodels: {{{name}: {{}}}}\nn_jobs: 1\n"
-        "validation: {outer: {folds: 3}}\n",
+        "validation: {outer: {folds: 3}}\n" + NO_DIAGNOSTICS_YAML,
     )
     result = run_cli("fit", recipe, SAMPLES / "credit.csv", "--out", tmp_path / "run", "--json")
     assert result.exit_code == 0, result.stderr

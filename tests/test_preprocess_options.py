@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import SAMPLES, build_pipeline, make_dataset, run_cli, write_recipe
+from conftest import NO_DIAGNOSTICS, SAMPLES, build_pipeline, make_dataset, run_cli, write_recipe
 from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import KBinsDiscretizer
 
@@ -72,6 +72,7 @@ def recipe_file(tmp_path, models: dict, extra: dict | None = None, name: str = "
         "models": models,
         "n_jobs": 1,
         "validation": {"outer": {"folds": 3}},
+        **NO_DIAGNOSTICS,
         **(extra or {}),
     }
     return write_recipe(tmp_path / f"{name}.yaml", yaml.safe_dump(data))

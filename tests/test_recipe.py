@@ -100,20 +100,6 @@ def test_several_problems_are_all_reported():
     assert any("validation.outer.folds" in line for line in lines)
 
 
-@pytest.mark.parametrize(
-    ("data", "key"),
-    [
-        ({"target": "y", "diagnostics": {"learning_curve": True}}, "diagnostics.learning_curve"),
-        ({"target": "y", "report": ["console", "html"]}, "report"),
-    ],
-)
-def test_declared_but_unimplemented_keys_are_refused(data, key):
-    # Keys of later capabilities: refused by name until they are built.
-    error = error_of(data)
-    assert key in str(error)
-    assert "not yet supported" in str(error)
-
-
 def test_search_space_syntax_is_typed():
     recipe = recipe_from_mapping(
         {

@@ -14,7 +14,7 @@ import numpy as np
 import optuna
 import pandas as pd
 import pytest
-from conftest import ROOT, SAMPLES, make_dataset, run_cli, write_recipe
+from conftest import NO_DIAGNOSTICS_YAML, ROOT, SAMPLES, make_dataset, run_cli, write_recipe
 from scipy import stats
 
 from mlwb.errors import ModelFailed, RecipeError
@@ -294,6 +294,7 @@ models:
   random_forest: {n_estimators: 30, max_depth: {int: [2, 12]}}
 n_jobs: 1
 """
+        + NO_DIAGNOSTICS_YAML
         + extra,
     )
 
@@ -503,6 +504,9 @@ n_jobs: 1
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A shell starts background jobs with SIGINT ignored, and Python keeps an inherited
+        # "ignore": give the child the default disposition, as a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     time.sleep(6)
     process.send_signal(signal.SIGINT)

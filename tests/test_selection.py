@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import SAMPLES, build_pipeline, make_dataset, run_cli, write_recipe
+from conftest import NO_DIAGNOSTICS, SAMPLES, build_pipeline, make_dataset, run_cli, write_recipe
 from sklearn.feature_selection import chi2, f_classif
 from sklearn.model_selection import StratifiedKFold
 
@@ -43,6 +43,7 @@ def recipe_file(tmp_path, features, target: str = "default", **extra):
         "n_jobs": 1,
         "validation": {"outer": {"folds": 3}},
         "features": features,
+        **NO_DIAGNOSTICS,
         **extra,
     }
     return write_recipe(tmp_path / "sel.yaml", yaml.safe_dump(data))

@@ -13,7 +13,13 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SAMPLES, make_dataset, run_cli, write_recipe
+from conftest import (
+    NO_DIAGNOSTICS_YAML,
+    SAMPLES,
+    make_dataset,
+    run_cli,
+    write_recipe,
+)
 
 from mlwb.errors import ExitCode
 from mlwb.recipe.schema import Splitter
@@ -102,7 +108,7 @@ def write_csv(path, frame: pd.DataFrame):
 def fit_error(tmp_path, frame: pd.DataFrame, recipe_text: str):
     """``mlwb fit`` on a small CSV; the result and its one ``error:`` line."""
     data = write_csv(tmp_path / "data.csv", frame)
-    recipe = write_recipe(tmp_path / "r.yaml", recipe_text)
+    recipe = write_recipe(tmp_path / "r.yaml", recipe_text + "\n" + NO_DIAGNOSTICS_YAML)
     result = run_cli("fit", recipe, data, "--out", tmp_path / "run", "--quiet")
     lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(lines) == 1, result.stderr

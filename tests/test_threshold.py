@@ -8,11 +8,19 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SAMPLES, make_dataset, run_cli, write_recipe
+from conftest import (
+    NO_DIAGNOSTICS_YAML,
+    SAMPLES,
+    make_dataset,
+    run_cli,
+    write_recipe,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.model_selection import StratifiedKFold, TunedThresholdClassifierCV
 
-from mlwb.threshold import DecisionPlan, constrained_score, negative_cost
+from mlwb.threshold import DecisionPlan, constrained_score, fbeta, negative_cost, youden_j
 from mlwb.workflows.plan import plan_run
 
 CREDIT = SAMPLES / "credit.csv"
@@ -82,7 +90,7 @@ columns: {{drop: [customer_id]}}
 models: {models}
 validation: {{outer: {{folds: 4}}, inner: {{folds: 3}}}}
 n_jobs: 1
-{extra}""",
+{NO_DIAGNOSTICS_YAML}{extra}""",
     )
     result = run_cli("fit", recipe, CREDIT, "--out", tmp_path / "run", "--json", *args)
     assert result.exit_code in (0, 4), result.stderr
@@ -240,3 +248,23 @@ def test_impossible_decision_settings_are_recipe_errors(tmp_path, target, data, 
     result = run_cli("fit", recipe, SAMPLES / data, "--out", tmp_path / "run")
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    labels=st.lists(st.tuples(st.integers(0, 1), st.integers(0, 1)), min_size=1, max_size=40),
+    beta=st.sampled_from([0.5, 1.0, 2.0]),
+    positive=st.integers(0, 1),
+)
+def test_fast_objectives_equal_scikit_learns(labels, beta, positive):
+    from sklearn.metrics import fbeta_score, recall_score
+
+    y_true = np.array([a for a, _ in labels])
+    y_pred = np.array([b for _, b in labels])
+    expected = fbeta_score(y_true, y_pred, beta=beta, pos_label=positive, zero_division=0)
+    assert fbeta(y_true, y_pred, pos_label=positive, beta=beta) == pytest.approx(expected)
+    sensitivity = recall_score(y_true == positive, y_pred == positive, zero_division=0)
+    specificity = recall_score(y_true != positive, y_pred != positive, zero_division=0)
+    assert youden_j(y_true, y_pred, pos_label=positive) == pytest.approx(
+        sensitivity + specificity - 1
+    )

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 import mlwb
-from mlwb.cli import fit, models, predict, validate
+from mlwb.cli import fit, models, predict, report, validate
 
 EXIT_CODES = (
     "Exit codes: 0 success · 1 internal error (a bug) · 2 invalid command line or recipe "
@@ -48,6 +48,7 @@ app.command("fit", epilog=EXIT_CODES)(fit.fit_command)
 app.command("predict", epilog=EXIT_CODES)(predict.predict_command)
 app.command("validate", epilog=EXIT_CODES)(validate.validate_command)
 app.command("models", epilog=EXIT_CODES)(models.models_command)
+app.command("report", epilog=EXIT_CODES)(report.report_command)
 
 
 def main() -> None:

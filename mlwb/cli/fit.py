@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -34,6 +34,10 @@ def fit_command(
     n_jobs: NJobsOption = None,
     json_: JsonOption = False,
     quiet: QuietOption = False,
+    no_report: Annotated[
+        bool,
+        typer.Option("--no-report", help="Write no report.md / report.html (recipe: report)."),
+    ] = False,
     resume: Annotated[
         bool,
         typer.Option(
@@ -62,10 +66,13 @@ def fit_command(
         from mlwb.documents import fit_document
         from mlwb.errors import GateFailed
         from mlwb.gates import command_line_gates, failure_message
+        from mlwb.jsonable import to_jsonable
         from mlwb.recipe import load_recipe
+        from mlwb.report.diagnostics_view import render_diagnostics
         from mlwb.report.fit_view import render_fit
         from mlwb.report.json_out import print_json
         from mlwb.report.progress import ProgressReporter
+        from mlwb.report.writer import write_reports
         from mlwb.workflows.fit import run_fit
 
         loaded = load_recipe(recipe, recipe_overrides(set_, seed, n_jobs))
@@ -75,12 +82,21 @@ def fit_command(
 
             show_plan(loaded, data, output)
             return 0
+        formats = [] if no_report else list(loaded.report)
+        top = loaded.diagnostics.top
+
+        def write(folder: Path, metrics: dict[str, Any], diagnostics: dict[str, Any]) -> None:
+            write_reports(folder, metrics, diagnostics, formats, top)
+
         with ProgressReporter(output) as progress:
-            result = run_fit(loaded, data, out, force, events=progress, resume=resume, gates=gates)
+            result = run_fit(
+                loaded, data, out, force, events=progress, resume=resume, gates=gates, report=write
+            )
         if output.json:
             print_json(fit_document(result))
-        elif output.show_results:
+        elif output.show_results and "console" in loaded.report:
             render_fit(result, output)
+            render_diagnostics(to_jsonable(result.diagnostics), output, min(top, 10))
         failed = failure_message(result.gates)
         if failed:
             raise GateFailed(failed, f"the run folder was written: {result.run_dir}")

@@ -1,71 +1,17 @@
-"""Checks that need more than the schema: catalogue names, and features not built yet.
+"""Checks that need more than the schema: catalogue names, metric names, column roles.
 
-The schema declares every key of DESIGN.md's recipe so that the format is stable; a key
-whose behaviour is not implemented yet is refused here with "not yet supported" rather
-than silently ignored. Checks that need the data (does the column exist, what is the
-task) happen when the run is planned.
+Checks that need the data (does the column exist, what is the task) happen when the run
+is planned.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from mlwb.errors import RecipeError
 from mlwb.recipe.params import is_searched
 from mlwb.recipe.schema import Recipe
 from mlwb.suggest import did_you_mean
-
-
-@dataclass(frozen=True)
-class Unsupported:
-    """A recipe key whose value asks for something not implemented yet."""
-
-    path: str
-    is_unsupported: Callable[[Recipe], Any]
-    what: str
-
-
-def _value(recipe: Recipe, path: str) -> Any:
-    node: Any = recipe
-    for part in path.split("."):
-        node = getattr(node, part)
-    return node
-
-
-def _not_in(path: str, *allowed: Any) -> Unsupported:
-    def check(recipe: Recipe) -> Any:
-        value = _value(recipe, path)
-        return value not in allowed
-
-    return Unsupported(path, check, "supported now: " + ", ".join(map(str, allowed)))
-
-
-def _set(path: str) -> Unsupported:
-    def check(recipe: Recipe) -> Any:
-        value = _value(recipe, path)
-        return value not in (None, [], {}, False)
-
-    return Unsupported(path, check, "leave it unset for now")
-
-
-UNSUPPORTED: tuple[Unsupported, ...] = (
-    _set("diagnostics.learning_curve"),
-    _not_in("diagnostics.importance", "none"),
-    _set("diagnostics.validation_curve"),
-    _not_in("report", ["console"]),
-)
-
-
-def _check_supported(recipe: Recipe, source: str) -> None:
-    for rule in UNSUPPORTED:
-        if rule.is_unsupported(recipe):
-            value = _value(recipe, rule.path)
-            raise RecipeError(
-                f"{source}: {rule.path}: {value!r} is not yet supported by this version of mlwb",
-                rule.what,
-            )
 
 
 def _check_ensemble(name: str, members: Any, source: str) -> None:
@@ -153,7 +99,6 @@ def _check_columns(recipe: Recipe, source: str) -> None:
 
 def check_recipe(recipe: Recipe, source: str) -> None:
     """Raise a ``RecipeError`` for what the schema cannot see; ``source`` names the file."""
-    _check_supported(recipe, source)
     _check_models(recipe, source)
     _check_metrics(recipe, source)
     _check_columns(recipe, source)

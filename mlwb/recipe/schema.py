@@ -302,16 +302,42 @@ class ValidationCurve(Section):
     values: list[Label]
 
 
+class VerdictRule(Section):
+    """Thresholds of the bias–variance verdict, on the skill scale.
+
+    Skill puts a score between the baseline (0, the dummy model's score) and a perfect
+    score (1), so one rule serves every metric.
+    """
+
+    max_gap: StrictFloat = Field(
+        0.15, gt=0, lt=1, description="A train–validation skill gap above this: high variance."
+    )
+    min_skill: StrictFloat = Field(
+        0.35, gt=0, lt=1, description="Train and validation skill both below this: high bias."
+    )
+    rising: StrictFloat = Field(
+        0.02,
+        gt=0,
+        lt=1,
+        description="Validation skill gained over the last step of the curve above this: more "
+        "data would help.",
+    )
+
+
 class Diagnostics(Section):
     """Diagnostics computed after evaluation."""
 
     learning_curve: StrictBool | Literal["all"] = Field(
-        False, description="Learning curve of the best model (all: of each model)."
+        True, description="Learning curve of the best model (all: of each model; false: none)."
     )
     importance: Literal["none", "permutation", "model"] = Field(
-        "none", description="Feature importance."
+        "permutation",
+        description="permutation: score drop when a column is shuffled, on held-out folds (and "
+        "the model's own importance); model: only the model's own; none.",
     )
+    top: StrictInt = Field(15, ge=1, description="Features shown in importance tables.")
     validation_curve: ValidationCurve | None = None
+    verdict: VerdictRule = VerdictRule()
 
 
 class Recipe(Section):
@@ -342,7 +368,9 @@ class Recipe(Section):
     metrics: list[StrictStr] | None = Field(None, description="Metrics shown (default per task).")
     diagnostics: Diagnostics = Diagnostics()
     report: list[Literal["console", "markdown", "html"]] = Field(
-        ["console"], description="Reports written."
+        ["console", "markdown", "html"],
+        description="console: tables and charts on stdout; markdown: report.md with SVG "
+        "figures; html: one self-contained report.html.",
     )
     gates: dict[StrictStr, StrictStr] = Field(
         {}, description='Quality gates, e.g. {roc_auc: ">= 0.8"}; a failure exits 4.'

@@ -28,6 +28,8 @@ class FinalFit:
     seconds: float
     search: SearchResult | None
     holdout: dict[str, float] | None
+    name: str = ""
+    configured: Any = None
 
 
 def model_features(final: Any) -> tuple[int | None, tuple[str, ...]]:
@@ -96,4 +98,6 @@ def fit_final(plan: RunPlan, name: str, events: EventSink = ignore_events) -> Fi
             classes = dataset.target.classes
             final = DecodedClassifier(pipeline, classes, dataset.target.positive_index)
             final.fit(dataset.X, np.asarray(classes, dtype=object)[dataset.y])
-    return FinalFit(final, time.perf_counter() - started, search, score_holdout(plan, final))
+    return FinalFit(
+        final, time.perf_counter() - started, search, score_holdout(plan, final), name, pipeline
+    )

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from mlwb.artifacts import RunFolder, check_output_dir, default_run_dir, save_model
 from mlwb.data.dataset import Dataset, load_dataset
+from mlwb.diagnose import Diagnostics, run_diagnostics
 from mlwb.documents import (
+    SCHEMA_VERSION,
     fit_document,
     holdout_frame,
     leaderboard_frame,
@@ -18,12 +24,15 @@ from mlwb.documents import (
 from mlwb.environment import package_versions
 from mlwb.events import EventSink, Notice, StageFinished, StageStarted, ignore_events
 from mlwb.gates import Gate, check_gates
+from mlwb.jsonable import to_jsonable
 from mlwb.recipe.loading import resolved_yaml
 from mlwb.recipe.schema import Recipe
-from mlwb.results import DatasetSummary, FinalModel, FitResult
+from mlwb.results import DatasetSummary, FinalModel, FitResult, ModelResult
 from mlwb.workflows.evaluation import evaluate_models, pick_best
 from mlwb.workflows.final import FinalFit, fit_final, model_features
-from mlwb.workflows.plan import RunPlan, plan_run
+from mlwb.workflows.plan import DefaultModels, RunPlan, plan_run
+
+ReportWriter = Callable[[Path, dict[str, Any], dict[str, Any]], None]
 
 
 def _stage(events: EventSink, name: str, detail: str = "") -> float:
@@ -48,17 +57,23 @@ def dataset_summary(dataset: Dataset, holdout: Dataset | None = None) -> Dataset
     )
 
 
-def _write_run(
-    folder: RunFolder, plan: RunPlan, result: FitResult, final: FinalFit, data_path: str
+def write_run(
+    folder: RunFolder,
+    plan: RunPlan,
+    result: FitResult,
+    final: FinalFit | None,
+    data_path: str,
+    document: dict[str, Any] | None = None,
 ) -> None:
+    """Every file of a run folder; the model only when there is a ``final`` one."""
     folder.write_text("recipe.resolved.yaml", resolved_yaml(plan.recipe))
-    folder.write_json("metrics.json", fit_document(result))
+    folder.write_json("metrics.json", document or fit_document(result))
     folder.write_csv("leaderboard.csv", leaderboard_frame(result))
     folder.write_csv("oof_predictions.csv", oof_frame(result, plan.dataset))
     trials = trials_frame(result)
     if trials is not None:
         folder.write_csv("trials.csv", trials)
-    if plan.holdout is not None:
+    if plan.holdout is not None and final is not None:
         folder.write_csv("holdout_predictions.csv", holdout_frame(plan, final.model))
     folder.write_json(
         "environment.json",
@@ -73,7 +88,8 @@ def _write_run(
             },
         },
     )
-    assert result.final is not None
+    if final is None or result.final is None:
+        return
     save_model(
         folder,
         final.model,
@@ -85,14 +101,98 @@ def _write_run(
             "target": plan.dataset.target_name,
             "classes": list(plan.dataset.target.classes),
             "positive": plan.dataset.positive_label,
+            "positive_index": plan.dataset.target.positive_index,
             "threshold": getattr(final.model, "threshold_", None)
             if plan.task == "binary"
             else None,
             "params": result.final.params,
             "metric": plan.primary,
+            "metrics": list(plan.metrics),
+            "beta": float(plan.recipe.threshold.beta),
             "cv_score": result.model(result.best).score(plan.primary),
             "holdout": result.holdout,
         },
+    )
+
+
+def prepare_run(
+    recipe: Recipe,
+    data_path: str | Path,
+    events: EventSink = ignore_events,
+    resume: bool = False,
+    gates: tuple[Gate, ...] = (),
+    default_models: DefaultModels | None = None,
+) -> RunPlan:
+    """Read the data and plan the run (the "read data" stage)."""
+    started = _stage(events, "read data", str(data_path))
+    dataset = load_dataset(data_path, recipe)
+    for notice in dataset.notices:
+        events(Notice(notice))
+    plan = plan_run(recipe, dataset, resume, gates, default_models)
+    for notice in plan.notices:
+        events(Notice(notice))
+    events(StageFinished("read data", time.perf_counter() - started))
+    return plan
+
+
+def evaluate_stage(
+    plan: RunPlan, events: EventSink = ignore_events
+) -> tuple[tuple[ModelResult, ...], str]:
+    """Every model on the outer folds (the "evaluate" stage); the results and the best."""
+    recipe = plan.recipe
+    detail = plan.outer.description + (
+        f"; tuning: {recipe.search.strategy} search on {plan.inner.description} inner folds"
+        if plan.tuned and plan.inner
+        else ""
+    )
+    started = _stage(events, "evaluate", detail)
+    results = evaluate_models(plan, events)
+    events(StageFinished("evaluate", time.perf_counter() - started))
+    return results, pick_best(results, plan.primary)
+
+
+def assemble_result(
+    plan: RunPlan,
+    results: tuple[ModelResult, ...],
+    best: str,
+    final: FinalFit | None,
+    target_dir: Path,
+) -> FitResult:
+    """The ``FitResult`` of an evaluation, with the final model when one was refit."""
+    recipe = plan.recipe
+    final_model = None
+    if final is not None:
+        encoded, features = model_features(final.model)
+        chosen: dict[str, Any] = (
+            dict(final.search.best_params) if final.search else dict(result_params(results, best))
+        )
+        final_model = FinalModel(
+            best,
+            final.seconds,
+            "model.joblib",
+            encoded,
+            features,
+            chosen,
+            final.search.best_score if final.search else None,
+            final.search.trials if final.search else (),
+        )
+    dataset = plan.dataset
+    return FitResult(
+        name=recipe.name or "run",
+        dataset=dataset_summary(dataset, plan.holdout),
+        validation=plan.outer.description,
+        metrics=plan.metrics,
+        primary=plan.primary,
+        models=results,
+        best=best,
+        final=final_model,
+        notices=dataset.notices + plan.notices + tuple(w for r in results for w in r.warnings),
+        seed=recipe.seed,
+        run_dir=str(target_dir),
+        holdout=final.holdout if final is not None else None,
+        inner=plan.inner.description if plan.tuned and plan.inner else None,
+        gates=tuple(_check(plan, results, best, final)),
+        decision=plan.decision.describe() if plan.decision else "",
     )
 
 
@@ -104,68 +204,49 @@ def run_fit(
     events: EventSink = ignore_events,
     resume: bool = False,
     gates: tuple[Gate, ...] = (),
+    report: ReportWriter | None = None,
 ) -> FitResult:
-    """Run ``mlwb fit`` end to end and write the run folder; return the results."""
+    """Run ``mlwb fit`` end to end and write the run folder; return the results.
+
+    ``report`` (from the rendering layer) writes the Markdown/HTML reports into the run
+    folder before it is moved into place, so a failed report leaves no half run behind.
+    """
     target_dir = out or default_run_dir(recipe.name or "run")
     check_output_dir(target_dir, force)
-    started = _stage(events, "read data", str(data_path))
-    dataset = load_dataset(data_path, recipe)
-    for notice in dataset.notices:
-        events(Notice(notice))
-    plan = plan_run(recipe, dataset, resume, gates)
-    for notice in plan.notices:
-        events(Notice(notice))
-    events(StageFinished("read data", time.perf_counter() - started))
-
-    detail = plan.outer.description + (
-        f"; tuning: {recipe.search.strategy} search on {plan.inner.description} inner folds"
-        if plan.tuned and plan.inner
-        else ""
-    )
-    started = _stage(events, "evaluate", detail)
-    results = evaluate_models(plan, events)
-    events(StageFinished("evaluate", time.perf_counter() - started))
-    best = pick_best(results, plan.primary)
-
+    plan = prepare_run(recipe, data_path, events, resume, gates)
+    results, best = evaluate_stage(plan, events)
     started = _stage(events, "refit", best)
     final = fit_final(plan, best, events)
-    encoded, features = model_features(final.model)
     events(StageFinished("refit", time.perf_counter() - started))
-
-    chosen: dict[str, Any] = (
-        dict(final.search.best_params) if final.search else dict(result_params(results, best))
-    )
-    result = FitResult(
-        name=recipe.name or "run",
-        dataset=dataset_summary(plan.dataset, plan.holdout),
-        validation=plan.outer.description,
-        metrics=plan.metrics,
-        primary=plan.primary,
-        models=results,
-        best=best,
-        final=FinalModel(
-            best,
-            final.seconds,
-            "model.joblib",
-            encoded,
-            features,
-            chosen,
-            final.search.best_score if final.search else None,
-            final.search.trials if final.search else (),
-        ),
-        notices=dataset.notices + plan.notices + tuple(w for r in results for w in r.warnings),
-        seed=recipe.seed,
-        run_dir=str(target_dir),
-        holdout=final.holdout,
-        inner=plan.inner.description if plan.tuned and plan.inner else None,
-        gates=tuple(_check(plan, results, best, final)),
-        decision=plan.decision.describe() if plan.decision else "",
-    )
+    result = assemble_result(plan, results, best, final, target_dir)
+    started = _stage(events, "diagnose", best)
+    diagnostics = run_diagnostics(plan, results, best, final, events)
+    result = dataclasses.replace(result, diagnostics=diagnostics)
+    events(StageFinished("diagnose", time.perf_counter() - started))
     started = _stage(events, "write", str(target_dir))
     with RunFolder(target_dir, force) as folder:
-        _write_run(folder, plan, result, final, str(data_path))
+        write_run(folder, plan, result, final, str(data_path))
+        _write_diagnostics(folder, diagnostics)
+        if report is not None:
+            report(folder.tmp, fit_document(result), to_jsonable(diagnostics))
     events(StageFinished("write", time.perf_counter() - started))
     return result
+
+
+def _write_diagnostics(folder: RunFolder, diagnostics: Diagnostics) -> None:
+    folder.write_json(
+        "diagnostics.json",
+        {"schema_version": SCHEMA_VERSION, "kind": "diagnostics", **to_jsonable(diagnostics)},
+    )
+    if diagnostics.learning_curves:
+        folder.write_csv(
+            "learning_curve.csv", pd.concat([c.frame() for c in diagnostics.learning_curves])
+        )
+    if diagnostics.validation_curve is not None:
+        folder.write_csv("validation_curve.csv", diagnostics.validation_curve.frame())
+    tables = [i.frame() for i in (diagnostics.permutation, diagnostics.model_importance) if i]
+    if tables:
+        folder.write_csv("importance.csv", pd.concat(tables))
 
 
 def result_params(results: tuple[Any, ...], name: str) -> dict[str, Any]:
@@ -174,10 +255,10 @@ def result_params(results: tuple[Any, ...], name: str) -> dict[str, Any]:
     return params if isinstance(params, dict) else {"members": params}
 
 
-def _check(plan: RunPlan, results: tuple[Any, ...], best: str, final: FinalFit) -> list[Any]:
+def _check(plan: RunPlan, results: tuple[Any, ...], best: str, final: FinalFit | None) -> list[Any]:
     """The run's gates on the holdout scores when there are any, else on the best model's
     outer cross-validation means."""
-    if final.holdout is not None:
+    if final is not None and final.holdout is not None:
         return check_gates(plan.gates, final.holdout, f"holdout of {best}")
     model = next(r for r in results if r.name == best)
     means = {metric: summary.mean for metric, summary in model.summary.items()}

@@ -7,8 +7,10 @@ holdout, and the outer and inner folds are all known and valid — and nothing i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -17,6 +19,7 @@ from mlwb.errors import DataError, RecipeError
 from mlwb.evaluate import Parallelism, plan_parallelism
 from mlwb.gates import Gate, recipe_gates
 from mlwb.metrics import DEFAULT_METRICS, METRICS, MetricContext, check_metric_for_task
+from mlwb.models.adapter import parameter_names
 from mlwb.models.baseline import BASELINE
 from mlwb.pipeline.imbalance import SamplerPlan, plan_sampler, smallest_class_counts
 from mlwb.recipe.schema import Recipe, Splitter, Task
@@ -29,6 +32,7 @@ from mlwb.splitters import (
     split_data,
     split_rows,
 )
+from mlwb.suggest import did_you_mean
 from mlwb.threshold import CONSTRAINED, DecisionPlan
 from mlwb.workflows.models_plan import ModelPlan, ModelPlanner
 
@@ -38,6 +42,13 @@ DEFAULT_MODELS: dict[Task, tuple[str, ...]] = {
     "regression": ("linear_regression", "random_forest", "lightgbm"),
 }
 Splits = tuple[tuple[np.ndarray, np.ndarray], ...]
+# The models to run when the recipe names none: fit's three, compare's zoo.
+DefaultModels = Callable[[Task, Dataset], dict[str, dict[str, Any]]]
+
+
+def fit_defaults(task: Task, dataset: Dataset) -> dict[str, dict[str, Any]]:
+    """``mlwb fit`` without ``models:``: a linear model, a forest and boosting."""
+    return {name: {} for name in DEFAULT_MODELS[task]}
 
 
 @dataclass(frozen=True)
@@ -210,6 +221,29 @@ def _decision_plan(
     return plan if plan else None
 
 
+def _check_validation_curve(recipe: Recipe, models: tuple[ModelPlan, ...]) -> None:
+    wanted = recipe.diagnostics.validation_curve
+    if wanted is None:
+        return
+    names = [m.name for m in models]
+    if wanted.model not in names:
+        raise RecipeError(
+            f"diagnostics.validation_curve.model: '{wanted.model}' is not a model "
+            f"of this run{did_you_mean(wanted.model, names)}",
+            f"models: {', '.join(names)}",
+        )
+    model = next(m for m in models if m.name == wanted.model)
+    estimator = model.pipeline.named_steps["model"]
+    valid = parameter_names(estimator)
+    if wanted.param not in valid:
+        raise RecipeError(
+            f"diagnostics.validation_curve.param: '{wanted.param}' is not a "
+            f"parameter of {wanted.model}{did_you_mean(wanted.param, valid)}"
+        )
+    if not wanted.values:
+        raise RecipeError("diagnostics.validation_curve.values: give at least one value")
+
+
 def _search_settings(recipe: Recipe, primary: str, resume: bool) -> SearchSettings | None:
     search = recipe.search
     if search.strategy == "none":
@@ -238,10 +272,15 @@ def plan_from_file(
 
 
 def plan_run(
-    recipe: Recipe, dataset: Dataset, resume: bool = False, extra_gates: tuple[Gate, ...] = ()
+    recipe: Recipe,
+    dataset: Dataset,
+    resume: bool = False,
+    extra_gates: tuple[Gate, ...] = (),
+    default_models: DefaultModels | None = None,
 ) -> RunPlan:
     """Check ``recipe`` against ``dataset`` and resolve every default; ``extra_gates`` come
-    from the command line (``--gate``)."""
+    from the command line (``--gate``); ``default_models`` are run when the recipe names
+    none (``fit``'s three unless given)."""
     task: Task = dataset.task  # type: ignore[assignment]
     gates = (*recipe_gates(recipe.gates), *extra_gates)
     metrics, primary = _resolve_metrics(recipe, task, gates)
@@ -284,13 +323,14 @@ def plan_run(
             recipe.seed,
         )
     levels = {name: int(dataset.X[name].nunique()) for name in dataset.roles.categorical}
-    chosen = dict(recipe.models or {name: {} for name in DEFAULT_MODELS[task]})
+    chosen = dict(recipe.models or (default_models or fit_defaults)(task, dataset))
     planner = ModelPlanner(
         recipe, dataset, task, parallelism.threads, levels, sampler, inner, settings
     )
     models = tuple(planner.model(name, entry) for name, entry in chosen.items())
     if BASELINE not in chosen:
         models = (planner.model(BASELINE, {}), *models)
+    _check_validation_curve(recipe, models)
     context = MetricContext(
         task=task,
         n_classes=max(dataset.target.n_classes, 2),

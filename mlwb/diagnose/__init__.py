@@ -1,0 +1,168 @@
+"""Diagnostics of a run, computed by the core and returned as data (rendered in report/).
+
+Everything here describes the best model (or, with ``learning_curve: all``, every model):
+learning curve and bias–variance verdict, validation curve, confusion matrix and curves
+from the out-of-fold predictions, residuals, and feature importance.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from mlwb.diagnose.curves import (
+    ClassificationCurves,
+    LearningCurve,
+    RegressionPoints,
+    ValidationCurve,
+    classification_curves,
+    learning_curve_for,
+    regression_points,
+    validation_curve_for,
+)
+from mlwb.diagnose.importance import Importance, model_importance, permutation_importance_for
+from mlwb.diagnose.verdict import Verdict, VerdictRuleValues, judge
+from mlwb.events import EventSink, StageFinished, StageStarted, ignore_events
+from mlwb.metrics import METRICS
+from mlwb.models.baseline import BASELINE
+from mlwb.results import ModelResult
+from mlwb.tuning import ParamRouter
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    """All diagnostics of one run (``diagnostics.json``)."""
+
+    model: str
+    metric: str
+    learning_curves: tuple[LearningCurve, ...] = ()
+    validation_curve: ValidationCurve | None = None
+    classification: ClassificationCurves | None = None
+    regression: RegressionPoints | None = None
+    permutation: Importance | None = None
+    model_importance: Importance | None = None
+
+
+def _baseline(results: tuple[ModelResult, ...], metric: str) -> float:
+    dummy = next((r for r in results if r.name == BASELINE), None)
+    return dummy.score(metric) if dummy is not None else math.nan
+
+
+def _configured(plan: Any, name: str, final: Any) -> Any:
+    """The estimator a curve or importance refits: the final configuration for the best
+    model, the planned pipeline (with the decision layer) for the others — without the
+    threshold tuner when the primary metric reads probabilities only (it cannot change
+    them, and it costs a cross-validation per fit)."""
+    if name == final.name:
+        estimator = final.configured
+    else:
+        model = plan.model(name)
+        decide = plan.decision if plan.decision and model.spec.family != "dummy" else None
+        estimator = decide.wrap(model.pipeline) if decide else model.pipeline
+    if METRICS[plan.primary].needs != "labels" and hasattr(estimator, "thresholds"):
+        return estimator.estimator
+    return estimator
+
+
+def run_diagnostics(
+    plan: Any,
+    results: tuple[ModelResult, ...],
+    best: str,
+    final: Any,
+    events: EventSink = ignore_events,
+) -> Diagnostics:
+    """Compute what ``plan.recipe.diagnostics`` asks for."""
+    config = plan.recipe.diagnostics
+    dataset = plan.dataset
+    metric, context = plan.primary, plan.metric_context
+    workers, seed = plan.parallelism.workers, plan.recipe.seed
+    rule = VerdictRuleValues(
+        config.verdict.max_gap, config.verdict.min_skill, config.verdict.rising
+    )
+    curves: list[LearningCurve] = []
+    if config.learning_curve:
+        names = (
+            [r.name for r in results if r.name != BASELINE]
+            if config.learning_curve == "all"
+            else [best]
+        )
+        for name in names:
+            events(StageStarted("learning curve", name))
+            curves.append(
+                learning_curve_for(
+                    name,
+                    _configured(plan, name, final),
+                    dataset.X,
+                    dataset.y,
+                    plan.splits,
+                    metric,
+                    context,
+                    _baseline(results, metric),
+                    rule,
+                    workers,
+                    seed,
+                )
+            )
+    validation = None
+    if config.validation_curve is not None:
+        wanted = config.validation_curve
+        model = plan.model(wanted.model)
+        routed = next(iter(ParamRouter(model.pipeline)({wanted.param: None})))
+        events(StageStarted("validation curve", f"{wanted.model}.{wanted.param}"))
+        validation = validation_curve_for(
+            wanted.model,
+            model.pipeline,
+            wanted.param,
+            routed,
+            wanted.values,
+            dataset.X,
+            dataset.y,
+            plan.splits,
+            metric,
+            context,
+            workers,
+        )
+    chosen = next(r for r in results if r.name == best)
+    classification = regression = None
+    if plan.task == "regression":
+        regression = regression_points(dataset.y, chosen.oof.labels, seed=seed)
+    else:
+        threshold = getattr(final.model, "threshold_", None) if plan.task == "binary" else None
+        classification = classification_curves(
+            dataset.y,
+            chosen.oof.labels,
+            chosen.oof.scores,
+            dataset.target.classes,
+            dataset.target.positive_index,
+            threshold,
+        )
+    permutation = None
+    if config.importance == "permutation":
+        events(StageStarted("importance", best))
+        permutation = permutation_importance_for(
+            _configured(plan, best, final),
+            dataset.X,
+            dataset.y,
+            plan.splits,
+            metric,
+            context,
+            workers,
+            seed,
+        )
+    own = model_importance(final.model) if config.importance != "none" else None
+    events(StageFinished("diagnose", 0.0))
+    return Diagnostics(
+        best, metric, tuple(curves), validation, classification, regression, permutation, own
+    )
+
+
+__all__ = [
+    "Diagnostics",
+    "Importance",
+    "LearningCurve",
+    "ValidationCurve",
+    "Verdict",
+    "judge",
+    "run_diagnostics",
+]

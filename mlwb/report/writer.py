@@ -1,0 +1,77 @@
+"""Write the Markdown and HTML reports (and their SVG figures) into a run folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from mlwb.errors import UsageError
+from mlwb.report.figures import build_figures
+from mlwb.report.html import render_html
+from mlwb.report.markdown import render_markdown
+from mlwb.report.sections import build_sections
+
+FILE_FORMATS = ("markdown", "html")
+
+
+def _write(path: Path, text: str) -> None:
+    """Through a temporary sibling: a report file is either whole or absent."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_reports(
+    folder: Path,
+    metrics: dict[str, Any],
+    diagnostics: dict[str, Any] | None,
+    formats: Sequence[str],
+    top: int = 15,
+) -> list[Path]:
+    """Write ``report.md`` (+ ``figures/*.svg``) and/or ``report.html``; return the paths."""
+    wanted = [f for f in formats if f in FILE_FORMATS]
+    if not wanted:
+        return []
+    figures = build_figures(diagnostics or {}, top)
+    sections = build_sections(metrics, diagnostics, set(figures), top)
+    title = f"{metrics['name']} — mlwb report"
+    written = []
+    if "markdown" in wanted:
+        for name, svg in figures.items():
+            _write(folder / "figures" / name, svg)
+        _write(folder / "report.md", render_markdown(title, sections))
+        written.append(folder / "report.md")
+    if "html" in wanted:
+        _write(folder / "report.html", render_html(title, sections, figures))
+        written.append(folder / "report.html")
+    return written
+
+
+def read_run(folder: Path) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """``metrics.json`` and ``diagnostics.json`` of a run folder (usage errors if absent)."""
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: not a run folder", "give the folder mlwb fit wrote")
+    try:
+        metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise UsageError(f"{folder}: no metrics.json; not a run folder of mlwb fit") from error
+    except ValueError as error:
+        raise UsageError(f"{folder / 'metrics.json'}: unreadable ({error})") from error
+    diagnostics = None
+    path = folder / "diagnostics.json"
+    if path.exists():
+        try:
+            diagnostics = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError as error:
+            raise UsageError(f"{path}: unreadable ({error})") from error
+    return metrics, diagnostics
