@@ -1,0 +1,1 @@
+"""Comparing models (leaderboards with significance tests) and runs (diffs with gates)."""

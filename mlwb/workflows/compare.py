@@ -1,0 +1,103 @@
+"""``mlwb compare RECIPE DATA``: every model on identical outer folds, ranked, with tests.
+
+The same plan as ``mlwb fit`` (same seed, same splits, nested when tuned), so a model's
+row here is the row ``fit`` would print; no final model is refit unless asked (``fit``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlwb.artifacts import RunFolder, check_output_dir, default_run_dir
+from mlwb.compare.leaderboard import Leaderboard, build_leaderboard
+from mlwb.data.dataset import Dataset
+from mlwb.events import EventSink, StageFinished, StageStarted, ignore_events
+from mlwb.gates import Gate
+from mlwb.recipe.schema import Recipe, Task
+from mlwb.results import FitResult
+from mlwb.workflows.final import FinalFit, fit_final
+from mlwb.workflows.fit import assemble_result, evaluate_stage, prepare_run, write_run
+
+# Fast settings: a compare of the zoo on a few thousand rows takes about a minute.
+_TREES = {"n_estimators": 100}
+COMPARE_ZOO: dict[Task, dict[str, dict[str, Any]]] = {
+    "binary": {
+        "logistic_regression": {},
+        "gaussian_nb": {},
+        "knn": {},
+        "random_forest": _TREES,
+        "extra_trees": _TREES,
+        "hist_gradient_boosting": {},
+        "lightgbm": _TREES,
+        "xgboost": _TREES,
+    },
+    "regression": {
+        "linear_regression": {},
+        "ridge": {},
+        "knn": {},
+        "random_forest": _TREES,
+        "extra_trees": _TREES,
+        "hist_gradient_boosting": {},
+        "lightgbm": _TREES,
+        "xgboost": _TREES,
+    },
+}
+COMPARE_ZOO["multiclass"] = COMPARE_ZOO["binary"]
+KNN_MAX_ROWS = 20_000  # beyond this, k-nearest neighbours is slow to predict: left out
+
+
+def default_zoo(task: Task, dataset: Dataset) -> dict[str, dict[str, Any]]:
+    """The models compare runs when the recipe names none."""
+    zoo = dict(COMPARE_ZOO[task])
+    if dataset.n_rows > KNN_MAX_ROWS:
+        zoo.pop("knn")
+    return zoo
+
+
+@dataclass(frozen=True)
+class CompareResult:
+    """The evaluation (as ``fit`` reports it, with ``final`` None unless refit) and the
+    leaderboard with its tests."""
+
+    fit: FitResult
+    leaderboard: Leaderboard
+
+
+def run_compare(
+    recipe: Recipe,
+    data_path: str | Path,
+    out: Path | None = None,
+    force: bool = False,
+    events: EventSink = ignore_events,
+    gates: tuple[Gate, ...] = (),
+    refit: bool = False,
+    write_extra: Any = None,
+) -> CompareResult:
+    """Evaluate, rank and test every model; write the run folder (a model only with
+    ``refit``). ``write_extra(folder_path, compare_result)`` adds files (the Markdown)."""
+    from mlwb.compare.documents import compare_document, compare_leaderboard_frame
+
+    target_dir = out or default_run_dir(f"{recipe.name or 'compare'}-compare")
+    check_output_dir(target_dir, force)
+    plan = prepare_run(recipe, data_path, events, gates=gates, default_models=default_zoo)
+    results, best = evaluate_stage(plan, events)
+    final: FinalFit | None = None
+    if refit:
+        events(StageStarted("refit", best))
+        started = time.perf_counter()
+        final = fit_final(plan, best, events)
+        events(StageFinished("refit", time.perf_counter() - started))
+    fitted = assemble_result(plan, results, best, final, target_dir)
+    compared = CompareResult(fitted, build_leaderboard(results, plan.primary, best))
+    events(StageStarted("write", str(target_dir)))
+    started = time.perf_counter()
+    with RunFolder(target_dir, force) as folder:
+        write_run(folder, plan, fitted, final, str(data_path), compare_document(compared))
+        folder.write_csv("leaderboard.csv", compare_leaderboard_frame(compared))
+        if write_extra is not None:
+            write_extra(folder.tmp, compared)
+    events(StageFinished("write", time.perf_counter() - started))
+    return compared
