@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 import mlwb
-from mlwb.cli import fit, models, predict, report, validate
+from mlwb.cli import compare, evaluate, fit, init, models, predict, report, schema, validate
 
 EXIT_CODES = (
     "Exit codes: 0 success · 1 internal error (a bug) · 2 invalid command line or recipe "
@@ -45,8 +45,12 @@ def _root(
 
 
 app.command("fit", epilog=EXIT_CODES)(fit.fit_command)
+app.command("compare", epilog=EXIT_CODES)(compare.compare_command)
 app.command("predict", epilog=EXIT_CODES)(predict.predict_command)
+app.command("evaluate", epilog=EXIT_CODES)(evaluate.evaluate_command)
+app.command("init", epilog=EXIT_CODES)(init.init_command)
 app.command("validate", epilog=EXIT_CODES)(validate.validate_command)
+app.command("schema", epilog=EXIT_CODES)(schema.schema_command)
 app.command("models", epilog=EXIT_CODES)(models.models_command)
 app.command("report", epilog=EXIT_CODES)(report.report_command)
 

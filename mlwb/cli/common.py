@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from mlwb.errors import ExitCode, MlwbError, RecipeError
+from mlwb.errors import ExitCode, MlwbError, RecipeError, UsageError
 from mlwb.report.console import Output
 
 JsonOption = Annotated[
@@ -67,6 +68,22 @@ def recipe_overrides(sets: list[str] | None, seed: int | None, n_jobs: int | Non
     if n_jobs is not None:
         overrides.append(f"n_jobs={n_jobs}")
     return overrides
+
+
+def write_atomically(path: Path, text: str, option: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file beside it, so a failure (or
+    Ctrl-C) leaves the previous file untouched and never a half-written one."""
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise UsageError(f"{option} {path}: folder {directory} does not exist")
+    handle, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".partial")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _silence_stdout() -> None:

@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from mlwb.cli.common import DebugOption, JsonOption, QuietOption, run_guarded
-from mlwb.errors import UsageError
+from mlwb.cli.common import DebugOption, JsonOption, QuietOption, run_guarded, write_atomically
 from mlwb.report.console import make_output
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file, so a failure leaves no half file."""
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise UsageError(f"--out {path}: folder {directory} does not exist")
-    handle, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".partial")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def predict_command(
@@ -93,7 +75,7 @@ def predict_command(
             sys.stdout.write(text)
             sys.stdout.flush()
         else:
-            _write_atomically(Path(out), text)
+            write_atomically(Path(out), text, "--out")
             if output.json:
                 sys.stdout.write(
                     dumps(

@@ -69,13 +69,16 @@ def show_plan(loaded: Recipe, data: str, output: Output) -> None:
     """Plan ``loaded`` on ``data`` and print it (shared with ``mlwb fit --plan``)."""
     from mlwb.documents import plan_document
     from mlwb.report.json_out import print_json
-    from mlwb.report.plan_view import render_plan
+    from mlwb.report.plan_view import render_budget, render_plan
+    from mlwb.workflows.budget import budget_summary, count_fits, estimate_seconds
     from mlwb.workflows.plan import plan_from_file
 
     plan = plan_from_file(loaded, data)
     for notice in plan.dataset.notices + plan.notices:
         output.notice(notice)
+    budget = estimate_seconds(plan, count_fits(plan))
     if output.json:
-        print_json(plan_document(plan))
+        print_json({**plan_document(plan), "fits": budget_summary(budget)})
     elif output.show_results:
         render_plan(plan, output)
+        render_budget(budget, output)

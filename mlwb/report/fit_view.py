@@ -32,7 +32,8 @@ def mean_std(mean: float, std: float) -> str:
     return f"{mean:.4f} ± {std:.4f}" if not math.isnan(std) else f"{mean:.4f}"
 
 
-def _header(result: FitResult) -> Text:
+def fit_header(result: FitResult) -> Text:
+    """The run's name, data, task, validation and primary metric."""
     data = result.dataset
     text = Text()
     text.append(result.name, style="bold")
@@ -151,7 +152,7 @@ def leaderboard_table(result: FitResult, output: Output) -> Table:
 def render_fit(result: FitResult, output: Output) -> None:
     """Print the fit results to stdout."""
     console = output.out
-    console.print(_header(result), soft_wrap=True)
+    console.print(fit_header(result), soft_wrap=True)
     console.print()
     detailed = (
         result.models if len(result.models) <= DETAILED_MODELS else [result.model(result.best)]

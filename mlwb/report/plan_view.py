@@ -7,6 +7,7 @@ from rich.text import Text
 
 from mlwb.pipeline import PipelineStep
 from mlwb.report.console import Output
+from mlwb.workflows.budget import FitBudget
 from mlwb.workflows.plan import ModelPlan, RunPlan
 
 
@@ -60,3 +61,40 @@ def render_plan(plan: RunPlan, output: Output) -> None:
         for line in model.preprocessing:
             console.print(Text(f"  {line}"), soft_wrap=True)
         console.print()
+
+
+def render_budget(budget: FitBudget, output: Output) -> None:
+    """The number of fits (per model, final, diagnostics) and the rough time estimate."""
+    bound = "" if budget.exact else "at most "
+    text = Text("fits: ", style="bold")
+    text.append(f"{bound}{budget.total} in all — ")
+    parts = []
+    for model in budget.models:
+        detail = (
+            f"{model.search_fits} search + {model.refits} refits"
+            if model.search_fits
+            else f"{model.refits}"
+        )
+        parts.append(f"{model.name} {detail}")
+    text.append("cross-validation " + ", ".join(parts))
+    text.append(f"; final model up to {budget.final}")
+    if budget.diagnostics:
+        text.append(f"; diagnostics about {budget.diagnostics}")
+    output.out.print(text, soft_wrap=True)
+    if budget.seconds is not None:
+        output.out.print(
+            Text(
+                f"estimated time: ~{_duration(budget.seconds)} on {budget.workers} "
+                f"worker(s) (rough: one fit per model timed on a sample, scaled by rows)",
+                style="dim",
+            ),
+            soft_wrap=True,
+        )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(seconds, 1):.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

@@ -1,0 +1,178 @@
+"""``mlwb compare RECIPE DATA`` and ``mlwb compare RUN RUN …``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mlwb.cli.common import (
+    DebugOption,
+    ForceOption,
+    GateOption,
+    JsonOption,
+    NJobsOption,
+    OutDirOption,
+    QuietOption,
+    SeedOption,
+    SetOption,
+    recipe_overrides,
+    run_guarded,
+    write_atomically,
+)
+from mlwb.errors import UsageError
+from mlwb.report.console import Output, make_output
+
+RECIPE_SUFFIXES = (".yaml", ".yml")
+
+
+def is_recipe_mode(targets: list[str]) -> bool:
+    """``compare RECIPE DATA`` when the first argument is a YAML file, else run folders."""
+    first = Path(targets[0])
+    return first.suffix.lower() in RECIPE_SUFFIXES and not first.is_dir()
+
+
+def compare_command(
+    targets: Annotated[
+        list[str],
+        typer.Argument(
+            help="RECIPE DATA (evaluate the recipe's models), or RUN RUN … (run folders).",
+            show_default=False,
+            metavar="RECIPE DATA | RUN RUN…",
+        ),
+    ],
+    out: OutDirOption = None,
+    force: ForceOption = False,
+    set_: SetOption = None,
+    seed: SeedOption = None,
+    n_jobs: NJobsOption = None,
+    refit: Annotated[
+        bool,
+        typer.Option("--fit", help="RECIPE DATA: also refit the best model and save it."),
+    ] = False,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline", help="RUN…: the run the others are diffed against (default: the first)."
+        ),
+    ] = None,
+    max_drop: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--max-drop",
+            metavar="METRIC=AMOUNT",
+            help="RUN…: exit 4 when METRIC got worse than the baseline by more than AMOUNT, "
+            "e.g. --max-drop roc_auc=0.01. Repeatable.",
+        ),
+    ] = None,
+    gate: GateOption = None,
+    md: Annotated[
+        Path | None,
+        typer.Option(
+            "--md", help="Also write the comparison as Markdown (for a pull-request comment)."
+        ),
+    ] = None,
+    json_: JsonOption = False,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Compare models on identical folds with significance tests, or runs side by side.
+
+    RECIPE DATA: every model of the recipe (a default zoo when it names none) on the same
+    outer folds; the leaderboard gives mean ± std, time, and a corrected resampled t-test
+    against the best (Holm-adjusted, ties marked), plus a Friedman test with 3+ models.
+
+    RUN RUN …: the runs' scores side by side with deltas against the first (or --baseline);
+    --max-drop and --gate fail the command with exit 4, and a check that cannot be
+    evaluated fails too.
+    """
+    output = make_output(json_, quiet)
+
+    def body() -> int:
+        if is_recipe_mode(targets):
+            if len(targets) != 2:
+                raise UsageError(
+                    f"compare {targets[0]}: expected RECIPE DATA, got {len(targets)} arguments",
+                    "mlwb compare recipe.yaml data.csv",
+                )
+            if baseline is not None or max_drop:
+                raise UsageError(
+                    "--baseline and --max-drop compare run folders",
+                    "mlwb compare RUN RUN … --max-drop roc_auc=0.01",
+                )
+            return _compare_recipe(targets[0], targets[1], output)
+        used = [
+            name
+            for name, value in (
+                ("--set", set_),
+                ("--seed", seed),
+                ("--n-jobs", n_jobs),
+                ("--fit", refit),
+                ("--out", out),
+                ("--force", force),
+            )
+            if value
+        ]
+        if used:
+            raise UsageError(
+                f"{', '.join(used)}: only for mlwb compare RECIPE DATA; "
+                f"{targets[0]} is not a .yaml recipe",
+                "give RECIPE DATA to evaluate models, or run folders to compare runs",
+            )
+        return _compare_runs([Path(t) for t in targets], output)
+
+    def _compare_recipe(recipe: str, data: str, output: Output) -> int:
+        from mlwb.compare.documents import compare_document
+        from mlwb.errors import GateFailed
+        from mlwb.gates import command_line_gates, failure_message
+        from mlwb.recipe import load_recipe
+        from mlwb.report.compare_markdown import leaderboard_markdown
+        from mlwb.report.compare_view import render_compare
+        from mlwb.report.json_out import print_json
+        from mlwb.report.progress import ProgressReporter
+        from mlwb.workflows.compare import run_compare
+
+        loaded = load_recipe(Path(recipe), recipe_overrides(set_, seed, n_jobs))
+        gates = tuple(command_line_gates(gate or []))
+        with ProgressReporter(output) as progress:
+            result = run_compare(
+                loaded, data, out, force, events=progress, gates=gates, refit=refit
+            )
+        if md is not None:
+            write_atomically(md, leaderboard_markdown(result), "--md")
+        if output.json:
+            print_json(compare_document(result))
+        elif output.show_results:
+            render_compare(result, output)
+        failed = failure_message(result.fit.gates)
+        if failed:
+            raise GateFailed(failed, f"the run folder was written: {result.fit.run_dir}")
+        return 0
+
+    def _compare_runs(paths: list[Path], output: Output) -> int:
+        from mlwb.compare.documents import run_comparison_document
+        from mlwb.compare.rundiff import compare_runs, failure_message, parse_max_drop
+        from mlwb.errors import GateFailed
+        from mlwb.gates import command_line_gates
+        from mlwb.report.compare_markdown import run_comparison_markdown
+        from mlwb.report.compare_view import render_run_comparison
+        from mlwb.report.json_out import print_json
+
+        checks = parse_max_drop(max_drop or [])
+        gates = command_line_gates(gate or [])
+        comparison = compare_runs(paths, baseline, checks, gates)
+        for notice in comparison.notices:
+            output.notice(notice, "warning")
+        if md is not None:
+            write_atomically(md, run_comparison_markdown(comparison), "--md")
+        if output.json:
+            print_json(run_comparison_document(comparison))
+        elif output.show_results:
+            render_run_comparison(comparison, output)
+        failed = failure_message(comparison)
+        if failed:
+            raise GateFailed(failed)
+        return 0
+
+    run_guarded(output, debug, body)

@@ -1,0 +1,59 @@
+"""``mlwb evaluate MODEL DATA``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mlwb.cli.common import DebugOption, GateOption, JsonOption, QuietOption, run_guarded
+from mlwb.report.console import make_output
+
+
+def evaluate_command(
+    model: Annotated[
+        Path, typer.Argument(help="model.joblib, or the run folder holding it.", show_default=False)
+    ],
+    data: Annotated[
+        str,
+        typer.Argument(
+            help="A labelled CSV the model has not seen ('-' for stdin).", show_default=False
+        ),
+    ],
+    gate: GateOption = None,
+    json_: JsonOption = False,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Score a saved model on labelled rows (an external test set).
+
+    The rows are checked against the model's data contract (as in predict); the metrics
+    are the run's own, at the decision threshold saved with the model. --gate fails the
+    command with exit 4.
+    """
+    output = make_output(json_, quiet)
+
+    def body() -> int:
+        from mlwb.compare.documents import evaluation_document
+        from mlwb.errors import GateFailed
+        from mlwb.gates import check_gates, command_line_gates, failure_message
+        from mlwb.report.evaluate_view import render_evaluation
+        from mlwb.report.json_out import print_json
+        from mlwb.workflows.evaluate_saved import load_and_evaluate
+
+        gates = command_line_gates(gate or [])
+        result = load_and_evaluate(model, data)
+        for notice in result.notices:
+            output.notice(notice)
+        checked = check_gates(gates, result.metrics, f"{result.source}, {result.rows} rows")
+        if output.json:
+            print_json(evaluation_document(result, checked))
+        elif output.show_results:
+            render_evaluation(result, checked, output)
+        failed = failure_message(checked)
+        if failed:
+            raise GateFailed(failed)
+        return 0
+
+    run_guarded(output, debug, body)
