@@ -17,6 +17,7 @@ from mlwb.results import FitResult, ModelResult
 
 if TYPE_CHECKING:
     from mlwb.data.dataset import Dataset
+    from mlwb.gates import GateResult
     from mlwb.workflows.plan import RunPlan
 
 SCHEMA_VERSION = 1
@@ -95,6 +96,20 @@ def _model_document(model: ModelResult) -> dict[str, Any]:
     }
 
 
+def gate_document(result: GateResult, **extra: Any) -> dict[str, Any]:
+    """One checked gate, as every document reports it."""
+    return {
+        "gate": str(result.gate),
+        "metric": result.gate.metric,
+        "op": result.gate.op,
+        "threshold": result.gate.threshold,
+        "value": result.value,
+        "source": result.source,
+        "passed": result.passed,
+        **extra,
+    }
+
+
 def fit_document(result: FitResult) -> dict[str, Any]:
     """The ``metrics.json`` / ``mlwb fit --json`` document."""
     data = result.dataset
@@ -136,18 +151,7 @@ def fit_document(result: FitResult) -> dict[str, Any]:
         },
         "holdout": result.holdout,
         "decision": result.decision,
-        "gates": [
-            {
-                "gate": str(g.gate),
-                "metric": g.gate.metric,
-                "op": g.gate.op,
-                "threshold": g.gate.threshold,
-                "value": g.value,
-                "source": g.source,
-                "passed": g.passed,
-            }
-            for g in result.gates
-        ],
+        "gates": [gate_document(g) for g in result.gates],
         "passed": all(g.passed for g in result.gates),
         "notices": list(result.notices),
     }

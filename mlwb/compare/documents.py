@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from mlwb.documents import SCHEMA_VERSION, fit_document, leaderboard_frame
+from mlwb.documents import SCHEMA_VERSION, fit_document, gate_document, leaderboard_frame
 
 if TYPE_CHECKING:
     from mlwb.compare.leaderboard import Leaderboard
@@ -116,18 +116,7 @@ def run_comparison_document(comparison: RunComparison) -> dict[str, Any]:
             }
             for d in comparison.drops
         ],
-        "gates": [
-            {
-                "gate": str(g.gate),
-                "metric": g.gate.metric,
-                "op": g.gate.op,
-                "threshold": g.gate.threshold,
-                "run": run,
-                "value": g.value,
-                "passed": g.passed,
-            }
-            for run, g in comparison.gates
-        ],
+        "gates": [gate_document(g, run=run) for run, g in comparison.gates],
         "passed": comparison.passed,
         "notices": list(comparison.notices),
     }
@@ -148,17 +137,7 @@ def evaluation_document(result: ExternalEvaluation, gates: list[Any]) -> dict[st
         "cv_score": result.cv_score,
         "classes": list(result.classes),
         "confusion_matrix": [list(r) for r in result.confusion] if result.confusion else None,
-        "gates": [
-            {
-                "gate": str(g.gate),
-                "metric": g.gate.metric,
-                "op": g.gate.op,
-                "threshold": g.gate.threshold,
-                "value": g.value,
-                "passed": g.passed,
-            }
-            for g in gates
-        ],
+        "gates": [gate_document(g) for g in gates],
         "passed": all(g.passed for g in gates),
         "notices": list(result.notices),
     }
