@@ -125,3 +125,9 @@ def test_runs_on_other_data_are_flagged(runs, tmp_path):
     result = run_cli("compare", good, other)
     assert result.exit_code == 0
     assert "fitted on other data" in result.stderr
+
+
+def test_the_same_run_twice_is_a_usage_error(runs):
+    _, good, _ = runs
+    result = run_cli("compare", good, good)
+    assert result.exit_code == 2 and "given twice" in result.stderr

@@ -86,6 +86,21 @@ def write_atomically(path: Path, text: str, option: str) -> None:
         raise
 
 
+def _stop_workers() -> None:
+    """Shut down joblib's reusable worker processes, so the command leaves none behind
+    (they would otherwise idle for minutes after it exits)."""
+    if "joblib.externals.loky.reusable_executor" not in sys.modules:
+        return
+    try:
+        from joblib.externals.loky import reusable_executor
+
+        executor = getattr(reusable_executor, "_executor", None)
+        if executor is not None:
+            executor.shutdown(wait=True, kill_workers=True)
+    except Exception:  # noqa: BLE001 - best effort: never turn success into failure
+        pass
+
+
 def _silence_stdout() -> None:
     """After a closed pipe, point stdout at /dev/null so the final flush cannot fail."""
     try:
@@ -120,4 +135,5 @@ def run_guarded(output: Output, debug: bool, body: Callable[[], int | None]) -> 
         if debug:
             traceback.print_exc(file=sys.stderr)
         code = int(ExitCode.INTERNAL)
+    _stop_workers()
     raise typer.Exit(code)

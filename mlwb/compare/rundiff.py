@@ -193,6 +193,11 @@ def compare_runs(
     ordered = list(paths)
     if baseline is not None and baseline not in ordered:
         ordered.insert(0, baseline)
+    seen: set[Path] = set()
+    for path in ordered:
+        if path.resolve() in seen:
+            raise UsageError(f"{path}: the same run folder is given twice", "compare distinct runs")
+        seen.add(path.resolve())
     runs = [read_run(p) for p in ordered]
     base = runs[ordered.index(baseline)] if baseline is not None else runs[0]
     others = [r for r in runs if r is not base]

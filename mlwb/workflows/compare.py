@@ -74,10 +74,9 @@ def run_compare(
     events: EventSink = ignore_events,
     gates: tuple[Gate, ...] = (),
     refit: bool = False,
-    write_extra: Any = None,
 ) -> CompareResult:
     """Evaluate, rank and test every model; write the run folder (a model only with
-    ``refit``). ``write_extra(folder_path, compare_result)`` adds files (the Markdown)."""
+    ``refit``)."""
     from mlwb.compare.documents import compare_document, compare_leaderboard_frame
 
     target_dir = out or default_run_dir(f"{recipe.name or 'compare'}-compare")
@@ -97,7 +96,5 @@ def run_compare(
     with RunFolder(target_dir, force) as folder:
         write_run(folder, plan, fitted, final, str(data_path), compare_document(compared))
         folder.write_csv("leaderboard.csv", compare_leaderboard_frame(compared))
-        if write_extra is not None:
-            write_extra(folder.tmp, compared)
     events(StageFinished("write", time.perf_counter() - started))
     return compared
