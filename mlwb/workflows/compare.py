@@ -23,27 +23,17 @@ from mlwb.workflows.fit import assemble_result, evaluate_stage, prepare_run, wri
 
 # Fast settings: a compare of the zoo on a few thousand rows takes about a minute.
 _TREES = {"n_estimators": 100}
+_NONLINEAR: dict[str, dict[str, Any]] = {
+    "knn": {},
+    "random_forest": _TREES,
+    "extra_trees": _TREES,
+    "hist_gradient_boosting": {},
+    "lightgbm": _TREES,
+    "xgboost": _TREES,
+}
 COMPARE_ZOO: dict[Task, dict[str, dict[str, Any]]] = {
-    "binary": {
-        "logistic_regression": {},
-        "gaussian_nb": {},
-        "knn": {},
-        "random_forest": _TREES,
-        "extra_trees": _TREES,
-        "hist_gradient_boosting": {},
-        "lightgbm": _TREES,
-        "xgboost": _TREES,
-    },
-    "regression": {
-        "linear_regression": {},
-        "ridge": {},
-        "knn": {},
-        "random_forest": _TREES,
-        "extra_trees": _TREES,
-        "hist_gradient_boosting": {},
-        "lightgbm": _TREES,
-        "xgboost": _TREES,
-    },
+    "binary": {"logistic_regression": {}, "gaussian_nb": {}, **_NONLINEAR},
+    "regression": {"linear_regression": {}, "ridge": {}, **_NONLINEAR},
 }
 COMPARE_ZOO["multiclass"] = COMPARE_ZOO["binary"]
 KNN_MAX_ROWS = 20_000  # beyond this, k-nearest neighbours is slow to predict: left out
