@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -85,6 +86,21 @@ def run_process(
         env=full_env,
         cwd=cwd or ROOT,
         timeout=timeout,
+    )
+
+
+def start_fit(recipe: Path, data: Path, out: Path, env: dict | None = None) -> subprocess.Popen:
+    """Start ``python -m mlwb fit`` as a real process to interrupt or kill, stdout and stderr
+    as text pipes. A shell starts background jobs with SIGINT ignored, and Python keeps an
+    inherited "ignore": the child gets the default disposition, as from a terminal."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "mlwb", "fit", str(recipe), str(data), "--out", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 

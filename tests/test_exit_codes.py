@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 import time
 
 import pandas as pd
 import pytest
-from conftest import ROOT, SAMPLES, fast_recipe, run_cli, run_process, write_recipe
+from conftest import SAMPLES, fast_recipe, run_cli, run_process, start_fit, write_recipe
 
 from mlwb.errors import ExitCode, GateFailed
 
@@ -189,23 +187,8 @@ def test_130_interrupt_leaves_no_run_folder(tmp_path):
         "target: default\nmodels: {random_forest: {n_estimators: 3000}}\nn_jobs: 1\n",
     )
     out = tmp_path / "run"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mlwb",
-            "fit",
-            str(recipe),
-            str(SAMPLES / "credit.csv"),
-            "--out",
-            str(out),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # see test_search
-        text=True,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+    process = start_fit(
+        recipe, SAMPLES / "credit.csv", out, env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
     )
     assert process.stderr is not None
     deadline = time.time() + 120

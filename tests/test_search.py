@@ -6,15 +6,13 @@ from __future__ import annotations
 import json
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 
 import numpy as np
 import optuna
 import pandas as pd
 import pytest
-from conftest import NO_DIAGNOSTICS_YAML, ROOT, SAMPLES, make_dataset, run_cli, write_recipe
+from conftest import NO_DIAGNOSTICS_YAML, SAMPLES, make_dataset, run_cli, start_fit, write_recipe
 from scipy import stats
 
 from mlwb.errors import ModelFailed, RecipeError
@@ -395,21 +393,7 @@ n_jobs: 1
 """,
     )
     out = tmp_path / "run"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mlwb",
-            "fit",
-            str(recipe),
-            str(SAMPLES / "credit.csv"),
-            "--out",
-            str(out),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = start_fit(recipe, SAMPLES / "credit.csv", out)
     deadline = time.time() + 120
     while time.time() < deadline:  # kill once the second outer fold's search has begun
         time.sleep(0.5)
@@ -423,7 +407,7 @@ n_jobs: 1
             if any(n.endswith("outer2") for n in names):
                 break
     process.kill()
-    process.wait()
+    process.communicate()
     assert not out.exists()
     storage = f"sqlite:///{db}"
     before = {
@@ -489,25 +473,7 @@ n_jobs: 1
 """,
     )
     out = tmp_path / "run"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mlwb",
-            "fit",
-            str(recipe),
-            str(SAMPLES / "credit.csv"),
-            "--out",
-            str(out),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        # A shell starts background jobs with SIGINT ignored, and Python keeps an inherited
-        # "ignore": give the child the default disposition, as a terminal would.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    process = start_fit(recipe, SAMPLES / "credit.csv", out)
     time.sleep(6)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
