@@ -87,3 +87,22 @@ def test_schema_and_init_write_only_results_to_stdout():
     assert json.loads(schema.stdout)["title"] == "mlwb recipe"
     init = run_process("init", SAMPLES / "wine.csv", "--target", "cultivar")
     assert init.returncode == 0 and init.stdout.startswith("# Starter recipe")
+
+
+@pytest.mark.parametrize(
+    "command", [("models",), ("schema",), ("init", "sample_data/wine.csv", "-t", "cultivar")]
+)
+def test_a_closed_pipe_ends_quietly_with_success(command):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mlwb", *command],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert process.stdout is not None and process.stdout.readline()
+    process.stdout.close()  # as `| head -1` does
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0
+    assert "Traceback" not in stderr and "Error" not in stderr

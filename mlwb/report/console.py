@@ -17,11 +17,19 @@ from rich.text import Text
 PIPE_WIDTH = 120
 
 
+class _Console(Console):
+    """Rich's console, but a closed pipe is reported as ``BrokenPipeError`` (handled, with
+    the exit code, in one place: ``cli.common.run_guarded``) instead of Rich's exit 1."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
 def _console(stderr: bool) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     is_tty = stream.isatty()
     width = None if is_tty else max(PIPE_WIDTH, int(os.environ.get("COLUMNS", "0") or 0))
-    return Console(
+    return _Console(
         stderr=stderr,
         highlight=False,
         width=width,
