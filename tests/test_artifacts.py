@@ -32,16 +32,33 @@ def test_failure_or_interrupt_leaves_nothing(tmp_path, error):
     assert list(tmp_path.iterdir()) == []
 
 
+def fake_run_folder(folder):
+    """What mlwb recognises as a run folder it wrote (and so may replace with force)."""
+    folder.mkdir()
+    (folder / "metrics.json").write_text('{"schema_version": 1, "kind": "fit"}')
+    (folder / "recipe.resolved.yaml").write_text("name: old\n")
+    (folder / "environment.json").write_text("{}")
+    return folder
+
+
 def test_existing_folder_needs_force_and_is_replaced_whole(tmp_path):
-    target = tmp_path / "run"
-    target.mkdir()
-    (target / "old.txt").write_text("old")
+    target = fake_run_folder(tmp_path / "run")
     with pytest.raises(UsageError, match="already exists"), RunFolder(target):
         pass
     with RunFolder(target, force=True) as folder:
         folder.write_text("new.txt", "new")
     assert sorted(p.name for p in target.iterdir()) == ["new.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+def test_force_never_replaces_a_folder_mlwb_did_not_write(tmp_path):
+    target = tmp_path / "thesis"
+    target.mkdir()
+    (target / "thesis.tex").write_text("years of work")
+    with pytest.raises(UsageError, match="not an mlwb run folder"), RunFolder(target, True):
+        pass
+    assert [p.name for p in target.iterdir()] == ["thesis.tex"]
+    assert [p.name for p in tmp_path.iterdir()] == ["thesis"]
 
 
 def test_json_is_strict(tmp_path):

@@ -19,7 +19,6 @@ from mlwb.cli.common import (
     SetOption,
     recipe_overrides,
     run_guarded,
-    write_atomically,
 )
 from mlwb.errors import UsageError
 from mlwb.report.console import Output, make_output
@@ -90,6 +89,10 @@ def compare_command(
     output = make_output(json_, quiet)
 
     def body() -> int:
+        from mlwb.outputs import check_output_file
+
+        if md is not None:  # before the comparison, which may take minutes
+            check_output_file(md, "--md")
         if is_recipe_mode(targets):
             if len(targets) != 2:
                 raise UsageError(
@@ -126,6 +129,7 @@ def compare_command(
         from mlwb.compare.documents import compare_document
         from mlwb.errors import GateFailed
         from mlwb.gates import command_line_gates, failure_message
+        from mlwb.outputs import write_output
         from mlwb.recipe import load_recipe
         from mlwb.report.compare_markdown import leaderboard_markdown
         from mlwb.report.compare_view import render_compare
@@ -140,7 +144,7 @@ def compare_command(
                 loaded, data, out, force, events=progress, gates=gates, refit=refit
             )
         if md is not None:
-            write_atomically(md, leaderboard_markdown(result), "--md")
+            write_output(md, leaderboard_markdown(result), "--md")
         if output.json:
             print_json(compare_document(result))
         elif output.show_results:
@@ -155,6 +159,7 @@ def compare_command(
         from mlwb.compare.rundiff import compare_runs, failure_message, parse_max_drop
         from mlwb.errors import GateFailed
         from mlwb.gates import command_line_gates
+        from mlwb.outputs import write_output
         from mlwb.report.compare_markdown import run_comparison_markdown
         from mlwb.report.compare_view import render_run_comparison
         from mlwb.report.json_out import print_json
@@ -165,7 +170,7 @@ def compare_command(
         for notice in comparison.notices:
             output.notice(notice, "warning")
         if md is not None:
-            write_atomically(md, run_comparison_markdown(comparison), "--md")
+            write_output(md, run_comparison_markdown(comparison), "--md")
         if output.json:
             print_json(run_comparison_document(comparison))
         elif output.show_results:

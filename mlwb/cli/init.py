@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mlwb.cli.common import DebugOption, ForceOption, QuietOption, run_guarded, write_atomically
-from mlwb.errors import UsageError
+from mlwb.cli.common import DebugOption, ForceOption, QuietOption, run_guarded
 from mlwb.report.console import make_output
 
 
@@ -38,11 +37,12 @@ def init_command(
     def body() -> int:
         import sys
 
+        from mlwb.outputs import check_output_file, write_output
         from mlwb.starter import starter_recipe
 
         destination = Path(out) if out != "-" else None
-        if destination is not None and destination.exists() and not force:
-            raise UsageError(f"--out {out}: file already exists", "use --force to replace it")
+        if destination is not None:  # an existing recipe is someone's work: only with --force
+            check_output_file(destination, "--out", replace=force)
         recipe = starter_recipe(data, target, name)
         for notice in recipe.notices:
             output.notice(notice)
@@ -50,7 +50,7 @@ def init_command(
             sys.stdout.write(recipe.text)
             sys.stdout.flush()
         else:
-            write_atomically(destination, recipe.text, "--out")
+            write_output(destination, recipe.text, "--out", replace=force)
             output.notice(
                 f"wrote {out} ({recipe.task}, {recipe.rows} rows); next: mlwb validate {out} {data}"
             )

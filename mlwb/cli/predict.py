@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from mlwb.cli.common import DebugOption, JsonOption, QuietOption, run_guarded, write_atomically
+from mlwb.cli.common import DebugOption, JsonOption, QuietOption, run_guarded
 from mlwb.report.console import make_output
 
 
@@ -53,8 +53,11 @@ def predict_command(
 
     def body() -> int:
         from mlwb.jsonable import dumps
+        from mlwb.outputs import check_output_file, write_output
         from mlwb.workflows.predict import load_and_predict
 
+        if out != "-":  # before loading the model: a bad --out fails at once
+            check_output_file(Path(out), "--out")
         result = load_and_predict(model, data, tuple(keep or ()), threshold)
         for notice in result.notices:
             output.notice(notice)
@@ -75,7 +78,7 @@ def predict_command(
             sys.stdout.write(text)
             sys.stdout.flush()
         else:
-            write_atomically(Path(out), text, "--out")
+            write_output(Path(out), text, "--out")
             if output.json:
                 sys.stdout.write(
                     dumps(

@@ -54,7 +54,9 @@ def report_command(
                     "console, markdown or html",
                 )
         metrics, diagnostics = read_run(run)
-        written = write_reports(out or run, metrics, diagnostics, formats)
+        written = write_reports(
+            out or run, metrics, diagnostics, formats, option="--out" if out else "RUN"
+        )
         for path in written:
             output.notice(f"wrote {path}")
         if "console" in formats and output.show_results:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mlwb.cli.common import DebugOption, QuietOption, run_guarded, write_atomically
+from mlwb.cli.common import DebugOption, QuietOption, run_guarded
 from mlwb.report.console import make_output
 
 
@@ -30,14 +30,17 @@ def schema_command(
         import json
         import sys
 
+        from mlwb.outputs import check_output_file, write_output
         from mlwb.recipe.json_schema import recipe_json_schema
 
+        if out is not None:
+            check_output_file(out, "--out")
         text = json.dumps(recipe_json_schema(), indent=2, ensure_ascii=False) + "\n"
         if out is None:
             sys.stdout.write(text)
             sys.stdout.flush()
         else:
-            write_atomically(out, text, "--out")
+            write_output(out, text, "--out")
             output.notice(f"wrote {out}")
         return 0
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from mlwb.errors import UsageError
+from mlwb.outputs import ensure_folder, write_output
 from mlwb.report.figures import build_figures
 from mlwb.report.html import render_html
 from mlwb.report.markdown import render_markdown
@@ -18,41 +17,37 @@ from mlwb.report.sections import build_sections
 FILE_FORMATS = ("markdown", "html")
 
 
-def _write(path: Path, text: str) -> None:
-    """Through a temporary sibling: a report file is either whole or absent."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_reports(
     folder: Path,
     metrics: dict[str, Any],
     diagnostics: dict[str, Any] | None,
     formats: Sequence[str],
     top: int = 15,
+    option: str = "--out",
 ) -> list[Path]:
-    """Write ``report.md`` (+ ``figures/*.svg``) and/or ``report.html``; return the paths."""
+    """Write ``report.md`` (+ ``figures/*.svg``) and/or ``report.html``; return the paths.
+
+    ``folder`` (and missing parents) is created, as for a run folder. Each file goes
+    through :func:`mlwb.outputs.write_output`: whole or absent, a replaced one keeps its
+    mode; ``option`` names the command-line option in errors.
+    """
     wanted = [f for f in formats if f in FILE_FORMATS]
     if not wanted:
         return []
+    ensure_folder(folder, option)
     figures = build_figures(diagnostics or {}, top)
     sections = build_sections(metrics, diagnostics, set(figures), top)
     title = f"{metrics['name']} — mlwb report"
     written = []
     if "markdown" in wanted:
+        if figures:
+            ensure_folder(folder / "figures", option)
         for name, svg in figures.items():
-            _write(folder / "figures" / name, svg)
-        _write(folder / "report.md", render_markdown(title, sections))
+            write_output(folder / "figures" / name, svg, option)
+        write_output(folder / "report.md", render_markdown(title, sections), option)
         written.append(folder / "report.md")
     if "html" in wanted:
-        _write(folder / "report.html", render_html(title, sections, figures))
+        write_output(folder / "report.html", render_html(title, sections, figures), option)
         written.append(folder / "report.html")
     return written
 
