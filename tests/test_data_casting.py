@@ -108,37 +108,38 @@ def test_large_integers_keep_their_exact_digits():
 
 def test_integers_become_float64_without_notice(tmp_path):
     column = read_frame(tmp_path, "n,x\n1,a\n2,b\n")["n"]
-    values, notice = as_numeric(column, "data.csv")
+    values, notices = as_numeric(column, "data.csv")
     assert values.dtype == "float64"
     assert values.tolist() == [1.0, 2.0]
-    assert notice is None
+    assert notices == []
 
 
 def test_booleans_become_zero_one():
-    values, notice = as_numeric(pd.Series([True, False, True]), "data.csv")
+    values, notices = as_numeric(pd.Series([True, False, True]), "data.csv")
     assert values.tolist() == [1.0, 0.0, 1.0]
-    assert notice is None
+    assert notices == []
 
 
 def test_text_of_numbers_is_parsed(tmp_path):
     column = pd.Series(["1.5", "2", None, "-3e2"], dtype="str", name="v")
-    values, notice = as_numeric(column, "data.csv")
+    values, notices = as_numeric(column, "data.csv")
     parsed = values.tolist()
     assert parsed[0] == 1.5
     assert parsed[1] == 2.0
     assert is_missing(parsed[2])
     assert parsed[3] == -300.0
-    assert notice is None
+    assert notices == []
 
 
 def test_a_few_stray_tokens_become_missing_with_a_notice(tmp_path):
     rows = [f"{i},{i * 0.5}" for i in range(19)] + ["19,oops"]
     column = read_frame(tmp_path, "k,v\n" + "\n".join(rows) + "\n")["v"]
-    values, notice = as_numeric(column, "data.csv")
+    values, notices = as_numeric(column, "data.csv")
     assert values.dtype == "float64"
     assert values.tolist()[:3] == [0.0, 0.5, 1.0]
     assert is_missing(values.tolist()[19])
-    assert notice is not None
+    assert len(notices) == 1
+    notice = notices[0]
     assert "data.csv" in notice
     assert "column 'v'" in notice
     assert "1 values that are not numbers ('oops')" in notice
@@ -169,3 +170,42 @@ def test_cast_features_orders_numeric_then_categorical(tmp_path):
     assert X["n"].dtype == "float64"
     assert X["c"].tolist() == ["a", "b"]
     assert notices == []
+
+
+# --- infinite values and the share of numbers ----------------------------------------------
+
+
+def test_infinite_and_out_of_range_numbers_become_missing_with_a_notice(tmp_path):
+    column = read_frame(tmp_path, "k,v\n1,1.5\n2,inf\n3,-inf\n4,1e400\n5,-1e39\n6,2\n")["v"]
+    values, notices = as_numeric(column, "data.csv")
+    assert values.tolist()[0] == 1.5
+    assert all(is_missing(v) for v in values.tolist()[1:5])
+    assert values.tolist()[5] == 2.0
+    assert notices == [
+        "data.csv: column 'v': 4 infinite or out-of-range values (beyond ±3.4e38) were read "
+        "as missing (lines 3, 4, 5, 6)"
+    ]
+
+
+def test_the_largest_float32_value_is_kept():
+    values, notices = as_numeric(pd.Series([3.4e38, -3.4e38, 1.0]), "data.csv")
+    assert values.tolist() == [3.4e38, -3.4e38, 1.0]
+    assert notices == []
+
+
+def test_text_notice_names_count_examples_lines_and_share(tmp_path):
+    rows = [f"{i},{i * 0.5}" for i in range(8)] + ["8,forty", "9,-"]
+    column = read_frame(tmp_path, "k,v\n" + "\n".join(rows) + "\n")["v"]
+    _, notices = as_numeric(column, "data.csv", "; advice")
+    assert notices == [
+        "data.csv: column 'v': 2 values that are not numbers ('forty', '-') were read as "
+        "missing (lines 10, 11; 80% of the values are numbers); advice"
+    ]
+
+
+def test_a_column_just_over_half_numbers_can_be_numeric(tmp_path):
+    column = read_frame(tmp_path, "k,v\n1,10\n2,cheap\n3,12\n")["v"]  # 2 of 3 numbers
+    values, notices = as_numeric(column, "data.csv")
+    assert values.tolist()[0] == 10.0
+    assert is_missing(values.tolist()[1])
+    assert len(notices) == 1

@@ -91,10 +91,49 @@ def test_text_that_is_mostly_numbers_is_numeric(tmp_path):
     assert "text holding numbers" in reason
 
 
-def test_text_that_is_less_than_95_percent_numbers_is_not_numeric(tmp_path):
-    values = [str(i % 4) for i in range(18)] + ["unknown", "other"]  # 90 % numbers
-    role, _ = role_of(tmp_path, values)
+def test_integer_codes_mixed_with_text_stay_categorical(tmp_path):
+    # 90 % numbers, but the numbers are four integer codes: the words are levels too.
+    values = [str(i % 4) for i in range(18)] + ["unknown", "other"]
+    role, reason = role_of(tmp_path, values)
     assert role == "categorical"
+    assert reason == "integer-coded with 4 levels and text values"
+
+
+def test_text_that_is_80_percent_numbers_is_numeric(tmp_path):
+    values = [str(i * 1.5) for i in range(16)] + ["forty", "-", "unknown", "forty"]
+    role, reason = role_of(tmp_path, values)
+    assert role == "numeric"
+    assert reason == "text holding numbers (80% of the values)"
+
+
+def test_text_that_is_less_than_80_percent_numbers_is_categorical(tmp_path):
+    values = [str(i * 1.5) for i in range(15)] + ["forty", "-", "unknown", "forty", "-"]
+    role, reason = role_of(tmp_path, values)
+    assert role == "categorical"
+    assert reason == "text with 18 levels"
+
+
+def test_partly_numeric_text_column_gets_a_note(tmp_path):
+    values = [str(i * 1.5) for i in range(15)] + ["forty", "-", "unknown", "forty", "-"]
+    frame = read_frame(tmp_path, {"x": values, "y": list(range(20))})
+    [role] = [r for r in infer_roles(frame, spec(), "data.csv").columns if r.name == "x"]
+    assert role.note is not None
+    assert "data.csv: column 'x': 75% of the values are numbers" in role.note
+    assert "'forty', '-', 'unknown'" in role.note
+    assert "columns.numeric" in role.note
+
+
+def test_mostly_text_column_gets_no_note(tmp_path):
+    values = ["a", "b", "c", "1"] * 5  # a quarter numbers: plainly categorical
+    frame = read_frame(tmp_path, {"x": values, "y": list(range(20))})
+    [role] = [r for r in infer_roles(frame, spec(), "data.csv").columns if r.name == "x"]
+    assert (role.role, role.note) == ("categorical", None)
+
+
+def test_infinite_values_do_not_count_as_values(tmp_path):
+    role, reason = role_of(tmp_path, ["inf", "2.5", "-inf", "2.5", "1e400"])
+    assert role == "dropped"
+    assert reason == "constant (every value is 2.5)"
 
 
 def test_sequential_unique_integers_are_an_identifier(tmp_path):

@@ -258,3 +258,46 @@ def test_load_dataset_unknown_target_suggests_the_nearest_column(tmp_path):
         load_dataset(path, recipe_from_mapping({"target": "labl"}))
     assert info.value.exit_code == 3
     assert "target column 'labl' not found; did you mean label?" in str(info.value)
+
+
+# --- infinite values and how positive names a class ---------------------------------------
+
+
+def test_infinite_target_values_name_count_and_lines(tmp_path):
+    message = encode_error(tmp_path, ["1.5", "inf", "2.5", "-inf", "1e400", "3.5"])
+    assert "target 'y' has 3 infinite or out-of-range values (beyond ±3.4e38; lines 3, 5, 6)" in (
+        message
+    )
+
+
+def test_infinite_value_is_not_a_class(tmp_path):
+    message = encode_error(tmp_path, ["0", "1", "inf", "1"])
+    assert "target 'y' has 1 infinite or out-of-range values" in message
+
+
+def test_infinite_text_in_a_regression_target_is_an_error(tmp_path):
+    values = [str(i * 1.5) for i in range(9)] + ["inf"]
+    message = encode_error(tmp_path, values, task="regression")
+    assert "infinite or out-of-range values" in message
+    assert "line 11" in message
+
+
+@pytest.mark.parametrize(
+    ("values", "positive", "expected"),
+    [
+        ([0, 1, 1], 1.0, 1),
+        ([0, 1, 1], "1", 1),
+        (["no", "yes", "no"], "YES", "yes"),
+        (["A", "a", "a"], "a", "a"),
+        (["A", "a", "a"], "A", "A"),
+        (["True", "False", "True"], "TRUE", True),
+    ],
+)
+def test_positive_names_a_class_exactly_first_then_by_text(tmp_path, values, positive, expected):
+    assert positive_label(encode(tmp_path, values, positive=positive)) == expected
+
+
+@pytest.mark.parametrize("positive", [True, "yes", 2, 0.5])
+def test_positive_naming_no_class_of_a_zero_one_target_is_an_error(tmp_path, positive):
+    message = encode_error(tmp_path, [0, 1, 1], positive=positive)
+    assert "is not a class of target 'y' (classes: 0, 1)" in message

@@ -248,3 +248,32 @@ def test_a_search_space_without_a_strategy_is_refused():
     error = error_of({"target": "y", "models": {"random_forest": {"max_depth": [2, 4]}}})
     assert "models.random_forest.max_depth: a list or range is a search space" in str(error)
     assert "search.strategy" in str(error)
+
+
+# --- nesting limits -------------------------------------------------------------------------
+
+
+def test_yaml_nesting_up_to_the_limit_is_read_and_beyond_it_refused_with_the_line():
+    from mlwb.recipe.yaml_loader import MAX_DEPTH, nesting_depth
+
+    inside = MAX_DEPTH - 1  # lists around one scalar: MAX_DEPTH levels in all
+    assert nesting_depth(load_yaml("[" * inside + "1" + "]" * inside)) == MAX_DEPTH
+    with pytest.raises(YamlProblem, match="nested more than 50 levels deep") as info:
+        load_yaml("a: 1\nb: " + "[" * MAX_DEPTH + "1" + "]" * MAX_DEPTH)
+    assert info.value.line == 2
+
+
+def test_deep_python_mapping_is_a_recipe_error():
+    value: dict = {}
+    for _ in range(5000):
+        value = {"a": value}
+    with pytest.raises(RecipeError, match="nested more than 50 levels deep") as info:
+        recipe_from_mapping({"target": "y", "models": value})
+    assert info.value.exit_code == ExitCode.USAGE
+
+
+def test_self_referencing_python_mapping_is_a_recipe_error():
+    data: dict = {"target": "y"}
+    data["models"] = data
+    with pytest.raises(RecipeError, match="nested more than 50 levels deep"):
+        recipe_from_mapping(data)

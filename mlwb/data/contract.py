@@ -8,8 +8,9 @@ from deep inside a library.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import pandas as pd
 
@@ -19,6 +20,61 @@ from mlwb.suggest import did_you_mean, listing
 
 Kind = Literal["numeric", "categorical", "ordinal"]
 KINDS: tuple[str, ...] = ("numeric", "categorical", "ordinal")
+PREDICT_HINT = (
+    "the model was trained on numbers in this column: check that this is the right file, "
+    "or train again with the column in columns.categorical"
+)
+# Classes a task has: (fewest, most).
+CLASS_COUNTS: dict[str, tuple[int, float]] = {
+    "binary": (2, 2),
+    "multiclass": (3, math.inf),
+    "regression": (0, 0),
+}
+
+
+def _is_label(value: Any) -> bool:
+    """A class label as JSON stores it: text, a whole or finite number, or a boolean."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, str | int | bool)
+
+
+class _Reader:
+    """Typed access to a decoded ``model.json``: every failure is a ``ModelFileError``
+    naming the file and the key, with the same advice."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, key: str, problem: str) -> NoReturn:
+        raise ModelFileError(
+            f"{self.source}: malformed data contract: {key}: {problem}",
+            "the file was changed or damaged; re-run mlwb fit to write it again",
+        )
+
+    def mapping(self, value: Any, key: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.fail(key, f"expected a mapping, got {_kind(value)}")
+        return value
+
+    def get(self, data: dict[str, Any], where: str, key: str, kind: type) -> Any:
+        if key not in data:
+            self.fail(f"{where}.{key}", "missing")
+        value = data[key]
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            expected = {list: "a list", str: "a text", dict: "a mapping"}.get(kind, kind.__name__)
+            self.fail(f"{where}.{key}", f"expected {expected}, got {_kind(value)}")
+        return value
+
+
+def _kind(value: Any) -> str:
+    """``value``'s JSON type, as a reader of the file would name it."""
+    names = {dict: "a mapping", list: "a list", str: "a text", bool: "a boolean"}
+    if value is None:
+        return "null"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"the number {value!r}"
+    return names.get(type(value), type(value).__name__)
 
 
 @dataclass(frozen=True)
@@ -55,30 +111,64 @@ class DataContract:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DataContract:
-        """The contract stored in ``model.json``; ``ModelFileError`` if it is malformed."""
-        try:
-            columns = tuple(
-                ColumnContract(c["name"], c["kind"], c["dtype"], tuple(c.get("levels", ())))
-                for c in data["columns"]
-            )
-            unknown = [c.kind for c in columns if c.kind not in KINDS]
-            if unknown:
-                raise ModelFileError(
-                    f"model.json: malformed data contract (unknown column kind {unknown[0]!r})"
+    def from_dict(cls, data: Any, source: str = "model.json") -> DataContract:
+        """The contract stored in ``model.json``; ``ModelFileError`` naming the key if it is
+        malformed (a file edited by hand or damaged must fail here, in the user's terms, not
+        later inside pandas or the model)."""
+        spec = _Reader(source)
+        data = spec.mapping(data, "contract")
+        raw_columns = spec.get(data, "contract", "columns", list)
+        if not raw_columns:
+            spec.fail("contract.columns", "lists no column")
+        columns = []
+        for i, raw in enumerate(raw_columns):
+            where = f"contract.columns[{i}]"
+            raw = spec.mapping(raw, where)
+            kind = spec.get(raw, where, "kind", str)
+            if kind not in KINDS:
+                spec.fail(f"{where}.kind", f"unknown column kind {kind!r}")
+            levels = raw.get("levels", [])
+            if not isinstance(levels, list) or not all(isinstance(v, str) for v in levels):
+                spec.fail(f"{where}.levels", "expected a list of texts")
+            columns.append(
+                ColumnContract(
+                    spec.get(raw, where, "name", str),
+                    kind,
+                    spec.get(raw, where, "dtype", str),
+                    tuple(levels),
                 )
-            return cls(
-                columns, data["target"], data["task"], tuple(data["classes"]), data.get("positive")
             )
-        except (KeyError, TypeError) as error:
-            raise ModelFileError(f"model.json: malformed data contract ({error})") from error
+        names = [c.name for c in columns]
+        if len(set(names)) != len(names):
+            spec.fail("contract.columns", "names a column twice")
+        task = spec.get(data, "contract", "task", str)
+        if task not in CLASS_COUNTS:
+            spec.fail("contract.task", f"unknown task {task!r}")
+        classes = spec.get(data, "contract", "classes", list)
+        if not all(_is_label(c) for c in classes) or len(set(map(repr, classes))) != len(classes):
+            spec.fail("contract.classes", "expected a list of distinct class labels")
+        low, high = CLASS_COUNTS[task]
+        if not low <= len(classes) <= high:
+            spec.fail("contract.classes", f"{len(classes)} classes for a {task} task")
+        positive = data.get("positive")
+        if positive is not None and positive not in classes:
+            spec.fail("contract.positive", f"{positive!r} is not one of the classes")
+        return cls(
+            tuple(columns),
+            spec.get(data, "contract", "target", str),
+            task,
+            tuple(classes),
+            positive,
+        )
 
     def prepare(self, frame: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[str]]:
         """The model's columns from ``frame``, cast as in training; plus notices.
 
-        Missing columns and numeric columns holding text are ``DataError``s; extra columns
-        are ignored and unseen levels are allowed (the model treats them as unknown), each
-        with a notice.
+        Missing columns are a ``DataError``. Numeric columns follow training's rule
+        (``casting.as_numeric``): text values and infinite numbers become missing with a
+        notice, and a column that is mostly text is a ``DataError`` naming a line. Extra
+        columns are ignored and unseen levels are allowed (the model treats them as
+        unknown), each with a notice.
         """
         available = [str(c) for c in frame.columns]
         missing = [c for c in self.names if c not in available]
@@ -101,9 +191,8 @@ class DataContract:
         for spec in self.columns:
             raw = frame[spec.name]
             if spec.kind == "numeric":
-                column, notice = as_numeric(raw, source)
-                if notice:
-                    notices.append(notice)
+                column, column_notices = as_numeric(raw, source, hint=PREDICT_HINT)
+                notices.extend(column_notices)
             else:
                 column = as_category_strings(raw)
                 if spec.levels:

@@ -113,7 +113,7 @@ def dataset_from_table(table: RawTable, recipe: Recipe) -> Dataset:
     roles = infer_roles(frame.drop(columns=[target]), recipe.columns, source)
     X, cast_notices = cast_features(frame, roles.numeric, roles.categorical + roles.ordinal, source)
     _check_ordinal(X, roles, source)
-    notices = list(table.notices) + cast_notices
+    notices = list(table.notices) + [c.note for c in roles.columns if c.note] + cast_notices
     for column in roles.dropped:
         if column.reason != "listed in columns.drop":
             notices.append(f"column '{column.name}' dropped: {column.reason}")

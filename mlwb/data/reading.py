@@ -118,8 +118,12 @@ def _check_structure(text: str, delimiter: str, source: str) -> list[str]:
     column; both usually mean a broken file, so they are errors here. ``line_num`` counts
     physical lines, so the line named is right even after a quoted value spanning lines.
     """
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
-    header = next(reader, [])
+    # newline="": the csv module splits lines itself (a bare "\r" ends a line too).
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
+    try:
+        header = next(reader, [])
+    except csv.Error as error:
+        raise DataError(f"{source}: line {reader.line_num}: {error}") from error
     names = [name.strip() for name in header]
     duplicates = sorted({n for n in names if n and names.count(n) > 1}, key=names.index)
     if duplicates:

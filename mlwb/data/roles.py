@@ -5,9 +5,11 @@ analyst applies by eye, stated once here and reported with a reason per column s
 can see (and override) every decision:
 
 - all missing or a single value: dropped (nothing to learn);
-- booleans and text: categorical — unless almost every value is a number (then numeric,
-  stray tokens missing), or almost every value is unique (an identifier or free text:
-  dropped);
+- booleans and text: categorical — unless almost every value is unique (an identifier or
+  free text: dropped), or the values are mostly numbers (``MOSTLY_NUMBERS`` of them, 80 %):
+  then the numbers decide (numeric, or integer-coded categorical) and the text values
+  become missing with a notice. A text column that is only partly numbers (more than half,
+  less than 80 %) stays categorical, with a notice saying how to read it as numeric;
 - integers with at most ``MAX_CODE_LEVELS`` distinct values: categorical (integer-coded);
 - integers all distinct and in sequence, or named like an id: dropped as identifiers;
 - other numbers: numeric.
@@ -21,7 +23,16 @@ from typing import Literal
 
 import pandas as pd
 
-from mlwb.data.casting import NUMERIC_SHARE, display_value, is_boolean, numeric_share
+from mlwb.data.casting import (
+    MIN_NUMBERS,
+    MOSTLY_NUMBERS,
+    display_value,
+    is_boolean,
+    numeric_share,
+    out_of_range,
+    parse_numbers,
+    text_examples,
+)
 from mlwb.errors import DataError
 from mlwb.recipe.schema import Columns
 from mlwb.suggest import did_you_mean, listing
@@ -40,6 +51,7 @@ class ColumnRole:
     name: str
     role: Role
     reason: str
+    note: str | None = None  # something the user should be told about this decision
 
 
 @dataclass(frozen=True)
@@ -82,36 +94,68 @@ def _is_integer_valued(column: pd.Series) -> bool:
     return bool(len(present)) and bool((present == present.round()).all())
 
 
-def infer_role(column: pd.Series) -> tuple[Role, str]:
-    """The inferred role of one feature column and the reason, in words."""
+def _numbers_role(numbers: pd.Series, name: str, n_rows: int) -> tuple[Role, str]:
+    """The role of a column of numbers (missing values, infinities removed)."""
+    present = numbers.dropna()
+    unique = present.nunique()
+    if not _is_integer_valued(present):
+        return "numeric", "numbers"
+    all_distinct = unique == len(present) and n_rows >= MIN_ROWS_FOR_ID
+    in_sequence = all_distinct and (
+        present.is_monotonic_increasing or present.is_monotonic_decreasing
+    )
+    if all_distinct and (in_sequence or ID_NAME.search(name)):
+        return "dropped", "identifier (every value distinct)"
+    if unique <= MAX_CODE_LEVELS:
+        return "categorical", f"integer-coded with {unique} levels"
+    return "numeric", "integers"
+
+
+def _infer(column: pd.Series, source: str) -> tuple[Role, str, str | None]:
+    """The role, the reason and, for a partly numeric text column, a note."""
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        # Infinite and out-of-range values become missing when the column is cast.
+        column = column.astype(float).mask(out_of_range(column))
     present = column.dropna()
     n_rows = len(column)
     if present.empty:
-        return "dropped", "all values are missing"
+        return "dropped", "all values are missing", None
     unique = present.nunique()
     if unique == 1:
-        return "dropped", f"constant (every value is {display_value(present.iloc[0])})"
+        return "dropped", f"constant (every value is {display_value(present.iloc[0])})", None
     if is_boolean(column):
-        return "categorical", "boolean"
+        return "categorical", "boolean", None
     name = str(column.name)
     if pd.api.types.is_numeric_dtype(column):
-        if not _is_integer_valued(present):
-            return "numeric", "numbers"
-        all_distinct = unique == len(present) and n_rows >= MIN_ROWS_FOR_ID
-        in_sequence = all_distinct and (
-            present.is_monotonic_increasing or present.is_monotonic_decreasing
-        )
-        if all_distinct and (in_sequence or ID_NAME.search(name)):
-            return "dropped", "identifier (every value distinct)"
-        if unique <= MAX_CODE_LEVELS:
-            return "categorical", f"integer-coded with {unique} levels"
-        return "numeric", "integers"
-    if numeric_share(column) >= NUMERIC_SHARE:
-        return "numeric", "text holding numbers"
+        return (*_numbers_role(column, name, n_rows), None)
+    share = numeric_share(column)
+    if share >= MOSTLY_NUMBERS:
+        numbers = parse_numbers(column)
+        numbers = numbers.mask(out_of_range(numbers))
+        role, reason = _numbers_role(numbers, name, n_rows)
+        if role == "categorical":  # integer codes: the text values are levels too
+            return role, f"{reason} and text values", None
+        if role == "numeric":
+            return role, f"text holding numbers ({share:.0%} of the values)", None
     if n_rows >= MIN_ROWS_FOR_ID and unique >= UNIQUE_SHARE_FOR_ID * len(present):
         kind = "identifier" if ID_NAME.search(name) or unique == len(present) else "free text"
-        return "dropped", f"{kind} ({unique} distinct values in {len(present)} rows)"
-    return "categorical", f"text with {unique} levels"
+        return "dropped", f"{kind} ({unique} distinct values in {len(present)} rows)", None
+    note = None
+    if MIN_NUMBERS < share < MOSTLY_NUMBERS:
+        text = column.notna() & parse_numbers(column).isna()
+        note = (
+            f"{source}: column '{name}': {share:.0%} of the values are numbers, too few to "
+            f"read it as numeric (it needs {MOSTLY_NUMBERS:.0%}); it is categorical with "
+            f"{unique} levels because of values such as {text_examples(column, text)}; list "
+            "it in columns.numeric to read those values as missing instead"
+        )
+    return "categorical", f"text with {unique} levels", note
+
+
+def infer_role(column: pd.Series) -> tuple[Role, str]:
+    """The inferred role of one feature column and the reason, in words."""
+    role, reason, _ = _infer(column, "data")
+    return role, reason
 
 
 def _check_named(names: list[str], available: list[str], key: str, source: str) -> None:
@@ -149,8 +193,7 @@ def infer_roles(frame: pd.DataFrame, spec: Columns, source: str) -> ColumnRoles:
             ordinal_levels[name] = tuple(str(v) for v in spec.ordinal[name])
             roles.append(ColumnRole(name, "ordinal", "listed in columns.ordinal"))
         else:
-            role, reason = infer_role(frame[name])
-            roles.append(ColumnRole(name, role, reason))
+            roles.append(ColumnRole(name, *_infer(frame[name], source)))
     result = ColumnRoles(tuple(roles), ordinal_levels)
     if not result.features:
         raise DataError(

@@ -13,7 +13,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlwb.data.casting import NUMERIC_SHARE, display_value, is_boolean, numeric_share
+from mlwb.data.casting import (
+    MOSTLY_NUMBERS,
+    display_value,
+    file_lines,
+    is_boolean,
+    line_phrase,
+    numeric_share,
+    out_of_range,
+    parse_numbers,
+)
 from mlwb.errors import DataError
 from mlwb.recipe.schema import Task
 
@@ -49,9 +58,23 @@ def _native(value: Any) -> Any:
 
 
 def _lines(mask: pd.Series) -> str:
-    positions = np.flatnonzero(mask.to_numpy())
-    shown = ", ".join(str(p + 2) for p in positions[:5])
-    return shown + (", …" if len(positions) > 5 else "")
+    """``"3, 5, …"``: the file lines of the rows where ``mask`` holds."""
+    return file_lines(mask)
+
+
+def check_finite(column: pd.Series, source: str) -> None:
+    """A numeric target must be finite: ``inf``, ``-inf`` or an overflowing number (``1e400``)
+    is neither a class nor a value a model can learn, and unlike a feature it cannot be
+    imputed — so it is an error naming the lines, as a missing target is."""
+    if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return
+    huge = out_of_range(column)
+    if huge.any():
+        raise DataError(
+            f"{source}: target '{column.name}' has {int(huge.sum())} infinite or out-of-range "
+            f"values (beyond ±3.4e38; {line_phrase(huge)})",
+            "fix those values or remove those rows",
+        )
 
 
 def _infer_task(y: pd.Series) -> tuple[Task, str]:
@@ -68,17 +91,66 @@ def _infer_task(y: pd.Series) -> tuple[Task, str]:
     return "regression", "numeric values" if not integer_valued else f"{unique} distinct integers"
 
 
-def _positive_index(classes: tuple[Any, ...], wanted: Any, counts: np.ndarray) -> int:
-    as_text = [str(c).lower() for c in classes]
+def _class_text(value: Any) -> str:
+    """A class as text: ``1`` and ``1.0`` are ``"1"``, ``True`` is ``"True"``."""
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value))
+    if isinstance(value, int | float | np.integer | np.floating):
+        number = float(value)
+        return str(int(number)) if number.is_integer() else repr(number)
+    return str(value).strip()
+
+
+def _same_class(wanted: Any, label: Any) -> bool:
+    """``wanted`` is ``label`` itself: equal values of the same kind (bool, number, text);
+    a number matches by value (``1.0`` is the class ``1``)."""
+    if isinstance(wanted, bool) or isinstance(label, bool | np.bool_):
+        return isinstance(wanted, bool) and isinstance(label, bool | np.bool_) and wanted == label
+    numbers = int | float | np.integer | np.floating
+    if isinstance(wanted, int | float) and isinstance(label, numbers):
+        return float(wanted) == float(label)
+    return isinstance(wanted, str) and isinstance(label, str) and wanted == label
+
+
+def _match_positive(classes: tuple[Any, ...], wanted: Any) -> list[int]:
+    """Indices of the classes ``wanted`` names, most exact rule first.
+
+    A recipe writes classes as YAML scalars, so ``positive: 1`` must find the class read
+    from the file as ``1`` (or ``1.0``), ``positive: "1"`` the same, and ``positive: Yes``
+    the class ``yes`` — but a case-insensitive match never wins over an exact one, so with
+    classes ``A`` and ``a``, ``positive: a`` is ``a``.
+    """
+    for rule in (
+        lambda label: _same_class(wanted, label),
+        lambda label: _class_text(label) == _class_text(wanted),
+        lambda label: _class_text(label).lower() == _class_text(wanted).lower(),
+    ):
+        found = [k for k, label in enumerate(classes) if rule(label)]
+        if found:
+            return found
+    return []
+
+
+def _positive_index(
+    classes: tuple[Any, ...], wanted: Any, counts: np.ndarray, name: Any, source: str
+) -> int:
     if wanted is not None:
-        key = str(wanted).lower()
-        if key in as_text:
-            return as_text.index(key)
+        found = _match_positive(classes, wanted)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise DataError(
+                f"{source}: positive: {display_value(wanted)} matches more than one class of "
+                f"target '{name}' ({', '.join(display_value(classes[k]) for k in found)})",
+                "write the class exactly as it appears in the file",
+            )
         raise DataError(
-            f"positive: {wanted!r} is not a class of the target "
-            f"(classes: {', '.join(map(str, classes))})",
-            "set positive to one of the classes",
+            f"{source}: positive: {display_value(wanted)} is not a class of target '{name}' "
+            f"(classes: {', '.join(map(_class_text, classes))})",
+            "set positive to one of them, or remove it for the default: 1, true or yes, "
+            "else the rarer class",
         )
+    as_text = [_class_text(c).lower() for c in classes]
     for word in POSITIVE_WORDS:
         if word in as_text:
             return as_text.index(word)
@@ -97,6 +169,7 @@ def encode_target(
             f"(lines {_lines(missing)})",
             "remove those rows or fill in the target",
         )
+    check_finite(column, source)
     if column.nunique() < 2:
         raise DataError(
             f"{source}: target '{name}' has a single value ({display_value(column.iloc[0])}); "
@@ -107,11 +180,20 @@ def encode_target(
     elif pd.api.types.is_float_dtype(column) and bool((column == column.round()).all()):
         column = column.astype(np.int64)  # 0.0/1.0 are the classes 0 and 1
     if (
-        not pd.api.types.is_numeric_dtype(column)
-        and numeric_share(column) >= NUMERIC_SHARE
-        and task == "regression"
+        task == "regression"
+        and not pd.api.types.is_numeric_dtype(column)
+        and numeric_share(column) >= MOSTLY_NUMBERS
     ):
-        column = pd.to_numeric(column, errors="coerce")
+        parsed = parse_numbers(column)
+        text = parsed.isna()
+        if text.any():
+            raise DataError(
+                f"{source}: target '{name}' has {int(text.sum())} values that are not numbers "
+                f"(e.g. {display_value(column[text].iloc[0])}; {line_phrase(text)})",
+                "a regression target must be a number on every row: fix or remove those rows",
+            )
+        column = parsed
+        check_finite(column, source)
     inferred, reason = _infer_task(column)
     if task is None:
         task = inferred
@@ -136,8 +218,6 @@ def encode_target(
                 f"numeric ({reason}), so the task is regression",
                 "remove positive, or set task: binary if the target has two classes",
             )
-        if column.isna().any():
-            raise DataError(f"{source}: target '{name}' has values that are not numbers")
         return EncodedTarget(column.to_numpy(dtype=float), "regression", (), None, reason)
     labels = sorted(_native(v) for v in pd.unique(column))
     unique = len(labels)
@@ -164,5 +244,7 @@ def encode_target(
         )
     codes = pd.Categorical(column.map(_native), categories=labels).codes.astype(np.int64)
     counts = np.bincount(codes, minlength=unique)
-    positive_index = _positive_index(tuple(labels), positive, counts) if task == "binary" else None
+    positive_index = (
+        _positive_index(tuple(labels), positive, counts, name, source) if task == "binary" else None
+    )
     return EncodedTarget(codes, task, tuple(labels), positive_index, reason)

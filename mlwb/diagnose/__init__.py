@@ -102,6 +102,7 @@ def run_diagnostics(
                     rule,
                     workers,
                     seed,
+                    events=events,
                 )
             )
     validation = None

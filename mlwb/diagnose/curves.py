@@ -8,7 +8,9 @@ predictions the evaluation already made, so they describe exactly the numbers re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from mlwb.diagnose.verdict import Verdict, VerdictRuleValues, judge
+from mlwb.events import EventSink, Notice, ignore_events
 from mlwb.metrics import METRICS, MetricContext
 from mlwb.search.scoring import MetricScorer
 
@@ -37,6 +40,7 @@ class LearningCurve:
     baseline: float
     verdict: Verdict
     skipped: tuple[int, ...] = ()  # sizes where a fold could not be fitted (e.g. rare class)
+    note: str = ""  # why, when fits failed: one line for the user
 
     def frame(self) -> pd.DataFrame:
         """One row per size (``learning_curve.csv``)."""
@@ -101,6 +105,38 @@ class RegressionPoints:
     predicted: tuple[float, ...]
 
 
+# The exception line closing a traceback: "ValueError: Expected n_neighbors <= …".
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception)\b.*?: .+$", re.MULTILINE)
+
+
+def _failure_reason(caught: Sequence[warnings.WarningMessage]) -> str:
+    """The last exception line of scikit-learn's ``FitFailedWarning`` (whose text is the
+    failing fits' tracebacks), or "" when there is none."""
+    from sklearn.exceptions import FitFailedWarning
+
+    for item in caught:
+        if issubclass(item.category, FitFailedWarning):
+            lines = _EXCEPTION_LINE.findall(str(item.message))
+            if lines:
+                return lines[-1].strip()[:200]
+    return ""
+
+
+def _recording_fit_failures(call: Callable[[], Any]) -> tuple[Any, str]:
+    """Run a scikit-learn curve function with ``error_score=nan``, keeping its
+    ``FitFailedWarning`` (a traceback per failure, printed raw otherwise) as a reason;
+    every other warning is passed on unchanged."""
+    from sklearn.exceptions import FitFailedWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FitFailedWarning)
+        result = call()
+    for item in caught:
+        if not issubclass(item.category, FitFailedWarning):
+            warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
+    return result, _failure_reason(caught)
+
+
 def _thin(x: np.ndarray, y: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
     if len(x) > CURVE_POINTS * 4:
         keep = np.unique(np.linspace(0, len(x) - 1, CURVE_POINTS * 4).astype(int))
@@ -120,8 +156,14 @@ def learning_curve_for(
     rule: VerdictRuleValues,
     workers: int,
     seed: int,
+    events: EventSink = ignore_events,
 ) -> LearningCurve:
-    """scikit-learn's ``learning_curve`` on the run's outer folds, with the verdict."""
+    """scikit-learn's ``learning_curve`` on the run's outer folds, with the verdict.
+
+    At the smallest sizes a random subset can lack what a step needs (SMOTE's neighbours
+    of the rarest class, a class at all): those fits fail, their points are left out, and
+    one notice says how many and why — never the library's traceback.
+    """
     from sklearn.model_selection import learning_curve
 
     spec = METRICS[metric]
@@ -129,26 +171,38 @@ def learning_curve_for(
     smallest = min(len(train) for train, _ in splits)
     low = min(1.0, max(LEARNING_SIZES[0], _smallest_share(y, smallest, context.task)))
     sizes = np.unique(np.r_[low, [size for size in LEARNING_SIZES if size > low]])
-    counts, train, valid = learning_curve(
-        estimator,
-        X,
-        y,
-        train_sizes=sizes,
-        cv=list(splits),
-        scoring=scorer,
-        n_jobs=workers,
-        shuffle=True,
-        random_state=seed,
-        error_score=np.nan,
+    (counts, train, valid), reason = _recording_fit_failures(
+        lambda: learning_curve(
+            estimator,
+            X,
+            y,
+            train_sizes=sizes,
+            cv=list(splits),
+            scoring=scorer,
+            n_jobs=workers,
+            shuffle=True,
+            random_state=seed,
+            error_score=np.nan,
+        )
     )
     sign = 1.0 if spec.greater_is_better else -1.0
     train, valid = sign * np.asarray(train, float), sign * np.asarray(valid, float)
     # A size where any fold failed (a subset without enough rows of a class for the sampler
     # or the model) would average over different folds than its neighbours: drop it, say so.
-    complete = ~(np.isnan(train).any(axis=1) | np.isnan(valid).any(axis=1))
+    failed = np.isnan(train) | np.isnan(valid)
+    complete = ~failed.any(axis=1)
     if not complete.any():
         complete[-1] = True
     skipped = tuple(int(c) for c in np.asarray(counts)[~complete])
+    note = ""
+    if failed.any():
+        where = ", ".join(map(str, skipped)) or "the largest"
+        because = f" ({reason})" if reason else ""
+        note = (
+            f"learning curve of {name}: {int(failed.sum())} of {failed.size} fits failed "
+            f"at {where} training rows{because}; those points are left out"
+        )
+        events(Notice(note, "warning"))
     counts, train, valid = np.asarray(counts)[complete], train[complete], valid[complete]
     tm, vm = np.nanmean(train, axis=1), np.nanmean(valid, axis=1)
     verdict = judge(list(tm), list(vm), baseline, spec.best, rule)
@@ -163,6 +217,7 @@ def learning_curve_for(
         baseline,
         verdict,
         skipped,
+        note,
     )
 
 
@@ -194,16 +249,18 @@ def validation_curve_for(
 
     spec = METRICS[metric]
     scorer = MetricScorer(metric, context, spec.greater_is_better)
-    train, valid = validation_curve(
-        estimator,
-        X,
-        y,
-        param_name=routed,
-        param_range=list(values),
-        cv=list(splits),
-        scoring=scorer,
-        n_jobs=workers,
-        error_score=np.nan,
+    (train, valid), _ = _recording_fit_failures(
+        lambda: validation_curve(
+            estimator,
+            X,
+            y,
+            param_name=routed,
+            param_range=list(values),
+            cv=list(splits),
+            scoring=scorer,
+            n_jobs=workers,
+            error_score=np.nan,
+        )
     )
     sign = 1.0 if spec.greater_is_better else -1.0
     train, valid = sign * np.asarray(train, float), sign * np.asarray(valid, float)

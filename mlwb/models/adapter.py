@@ -16,11 +16,14 @@ it like the estimator inside.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any, Literal, Self
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted
+
+from mlwb.models.quiet import library_output_captured, quiet_lightgbm
 
 WeightStyle = Literal["sample_weight", "scale_pos_weight", "none"]
 ADAPTER_PARAMS = ("early_stopping_rounds", "validation_fraction")
@@ -139,14 +142,22 @@ class FitAdapter(BaseEstimator):
             weights = np.asarray(sample_weight) * (weights if weights is not None else 1.0)
         rounds = self.early_stopping_rounds
         library = _library(estimator)
-        if rounds and library in EARLY_STOPPING and len(y) >= 20:
-            X_train, y_train, w_train, X_valid, y_valid = self._split(X, y, weights)
-            self.best_iteration_ = EARLY_STOPPING[library](
-                estimator, X_train, y_train, w_train, X_valid, y_valid, int(rounds)
-            )
-        else:
-            estimator.fit(X, y, sample_weight=weights)
-            self.best_iteration_ = None
+        # LightGBM's C++ core prints its [Fatal] line itself, even with verbose=-1, before
+        # raising the same text as an exception; the other libraries stay silent with the
+        # verbosity the catalogue sets. Capturing is process-wide (it swaps stderr under
+        # the progress display too), so it is confined to LightGBM's fits.
+        captured = library_output_captured() if library == "lightgbm" else nullcontext()
+        with captured:
+            if library == "lightgbm":
+                quiet_lightgbm()
+            if rounds and library in EARLY_STOPPING and len(y) >= 20:
+                X_train, y_train, w_train, X_valid, y_valid = self._split(X, y, weights)
+                self.best_iteration_ = EARLY_STOPPING[library](
+                    estimator, X_train, y_train, w_train, X_valid, y_valid, int(rounds)
+                )
+            else:
+                estimator.fit(X, y, sample_weight=weights)
+                self.best_iteration_ = None
         self.estimator_ = estimator
         if hasattr(estimator, "classes_"):
             self.classes_ = estimator.classes_

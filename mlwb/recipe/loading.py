@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from mlwb.errors import RecipeError, UsageError
 from mlwb.recipe.errors_render import render_validation_error
 from mlwb.recipe.schema import Recipe
-from mlwb.recipe.yaml_loader import YamlProblem, load_yaml
+from mlwb.recipe.yaml_loader import MAX_DEPTH, YamlProblem, load_yaml, nesting_depth
 
 MAX_RECIPE_BYTES = 1_000_000
 
@@ -48,21 +48,33 @@ def read_recipe_file(path: Path) -> dict[str, Any]:
     return data
 
 
+MAX_SHOWN = 60
+
+
+def _shown(text: str) -> str:
+    """An override as quoted in an error: cut short, so a huge value stays one line."""
+    return repr(text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "…")
+
+
 def parse_override(text: str) -> tuple[list[str | int], Any]:
     """``"search.trials=40"`` -> ``(["search", "trials"], 40)``; the value is read as YAML."""
     key, sep, raw_value = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise UsageError(f"--set {text!r}: expected KEY.PATH=VALUE, e.g. --set search.trials=40")
+        raise UsageError(
+            f"--set {_shown(text)}: expected KEY.PATH=VALUE, e.g. --set search.trials=40"
+        )
     parts: list[str | int] = []
     for part in key.split("."):
         if not part:
-            raise UsageError(f"--set {text!r}: empty component in key path '{key}'")
+            raise UsageError(f"--set {_shown(text)}: empty component in the key path")
         parts.append(int(part) if part.isdigit() else part)
     try:
         value = load_yaml(raw_value) if raw_value.strip() else None
     except YamlProblem as problem:
-        raise UsageError(f"--set {text!r}: the value is not valid YAML ({problem})") from problem
+        raise UsageError(
+            f"--set {_shown(text)}: the value is not valid YAML ({problem})"
+        ) from problem
     return parts, value
 
 
@@ -82,19 +94,30 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> dict[str,
             elif isinstance(node, list) and isinstance(part, int) and part < len(node):
                 node = node[part]
             else:
-                raise UsageError(f"--set {text!r}: '{here}' is not a mapping in the recipe")
+                raise UsageError(f"--set {_shown(text)}: '{here}' is not a mapping in the recipe")
         last = parts[-1]
         if isinstance(node, dict) or (
             isinstance(node, list) and isinstance(last, int) and last < len(node)
         ):
             node[last] = value
         else:
-            raise UsageError(f"--set {text!r}: cannot set '{last}' inside a non-mapping value")
+            raise UsageError(
+                f"--set {_shown(text)}: cannot set '{last}' inside a non-mapping value"
+            )
     return result
 
 
 def validate_recipe(data: dict[str, Any], source: str) -> Recipe:
-    """A typed ``Recipe`` from a raw mapping; a ``RecipeError`` lists every problem found."""
+    """A typed ``Recipe`` from a raw mapping; a ``RecipeError`` lists every problem found.
+
+    The nesting is checked first: a mapping from Python (or built by ``--set`` key paths)
+    has not been through the YAML loader's limit, and validation recurses into values.
+    """
+    if nesting_depth(data) > MAX_DEPTH:
+        raise RecipeError(
+            f"{source}: values are nested more than {MAX_DEPTH} levels deep",
+            "a recipe needs a handful of levels",
+        )
     try:
         recipe = Recipe.model_validate(data)
     except ValidationError as error:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from mlwb.artifacts import SavedModel, load_model
 from mlwb.data.reading import read_table
+from mlwb.data.target import check_finite
 from mlwb.errors import DataError
 from mlwb.evaluate import as_predictions
 from mlwb.metrics import DEFAULT_METRICS, MetricContext, compute_metrics
@@ -64,15 +65,16 @@ def encode_labels(column: pd.Series, saved: SavedModel, source: str) -> np.ndarr
             "evaluate needs a label on every row; remove those rows or use mlwb predict",
         )
     if contract.task == "regression":
-        values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
-        bad = np.isnan(values)
+        values = pd.to_numeric(column, errors="coerce").astype(float)
+        bad = values.isna().to_numpy()
         if bad.any():
             raise DataError(
                 f"{source}: target '{contract.target}' is not numeric on lines {_lines(bad)} "
                 f"(e.g. {column[bad].iloc[0]!r})",
                 "fix those values",
             )
-        return values
+        check_finite(values.rename(contract.target), source)  # the rule training applies
+        return values.to_numpy()
     codes = {_key(label): k for k, label in enumerate(contract.classes)}
     mapped = column.map(lambda v: codes.get(_key(v), -1)).to_numpy(dtype=np.int64)
     unknown = mapped < 0
@@ -106,7 +108,7 @@ def evaluate_table(saved: SavedModel, data: str | Path) -> ExternalEvaluation:
     context = MetricContext(
         task=task,  # type: ignore[arg-type]
         n_classes=max(len(contract.classes), 2),
-        positive=meta.get("positive_index") or _positive_index(saved),
+        positive=_positive_index(saved),
         n_features=len(contract.columns),
         beta=float(meta.get("beta") or 1.0),
     )
@@ -143,6 +145,9 @@ def evaluate_table(saved: SavedModel, data: str | Path) -> ExternalEvaluation:
 
 
 def _positive_index(saved: SavedModel) -> int:
+    """The positive class's code: as saved (checked by ``load_model``), else found by name."""
+    if saved.meta.get("positive_index") is not None:
+        return int(saved.meta["positive_index"])
     positive = saved.meta.get("positive")
     classes = [_key(c) for c in saved.contract.classes]
     if positive is not None and _key(positive) in classes:

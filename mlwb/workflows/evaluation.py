@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from mlwb.errors import MlwbError, ModelFailed, RecipeError
@@ -9,6 +10,7 @@ from mlwb.evaluate import cross_validate_pipeline, metric_directions
 from mlwb.events import EventSink, ModelFinished, ModelStarted, Notice, ignore_events
 from mlwb.metrics import Predictions, better, compute_metrics
 from mlwb.models.baseline import BASELINE
+from mlwb.models.probe import library_reason
 from mlwb.results import MetricSummary, ModelResult, OutOfFold, summarise
 from mlwb.threshold import decision_summary
 from mlwb.tuning import nested_cross_validate, tuning_summary
@@ -16,13 +18,33 @@ from mlwb.workflows.models_plan import ModelPlan
 from mlwb.workflows.plan import RunPlan
 
 
+def _names(param: str, text: str) -> bool:
+    """True when a library message names ``param`` the way libraries do: quoted
+    (scikit-learn ``'n_estimators'``, CatBoost ``"depth"``), in parentheses (LightGBM's
+    ``Check failed: (num_leaves) > (1)``), after "Parameter" (XGBoost's ``value -2 for
+    Parameter max_depth``), assigned (``C=``) or as the subject of "must"/"should"."""
+    name = re.escape(param)
+    pattern = (
+        rf"""['"`(\[]{name}['"`)\]]|(?<![\w.]){name}\s*=|[Pp]arameter\s+{name}\b"""
+        rf"|(?<![\w.]){name}\s+(?:must|should)\b"
+    )
+    return re.search(pattern, text) is not None
+
+
 def translate_failure(model: ModelPlan, error: Exception) -> MlwbError:
     """A library error as an mlwb error: a recipe error when it names a parameter the
-    recipe set, else a model failure naming the model."""
-    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    recipe set, else a model failure naming the model.
+
+    Most rejected values are found while planning (``models.probe``); what remains here
+    are values only the real data shows to be wrong, and genuine failures.
+    """
+    text = library_reason(error)
     for param in model.params if isinstance(model.params, dict) else ():
-        if f"'{param}'" in text or f"{param}=" in text:
-            return RecipeError(f"models.{model.name}.{param}: {text}")
+        if _names(param, text):
+            return RecipeError(
+                f"models.{model.name}.{param}: rejected while fitting: {text}",
+                "set a value the library accepts; its documentation gives the valid values",
+            )
     return ModelFailed(f"{model.name} failed while fitting: {type(error).__name__}: {text}")
 
 

@@ -2,6 +2,8 @@
 
 Parameters a recipe gives as a single value are set on the model; lists and ranges form
 its search space (or, with ``{}`` and a search strategy, the catalogue's default space).
+Fixed values are checked against the library itself while planning (``models.probe``), so
+``mlwb validate`` reports ``models.lightgbm.num_leaves: -5`` before anything is trained.
 """
 
 from __future__ import annotations
@@ -10,13 +12,16 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from mlwb.data.casting import display_value
 from mlwb.data.dataset import Dataset
 from mlwb.errors import RecipeError
 from mlwb.models import ModelContext, ModelSpec, find_model, model_names
 from mlwb.models.adapter import is_wrapper, parameter_names
+from mlwb.models.probe import library_reason, rejected_parameters
+from mlwb.models.quiet import library_output_captured
 from mlwb.pipeline import PipelinePlan, PipelineStep, plan_pipeline
 from mlwb.pipeline.imbalance import SamplerPlan
-from mlwb.recipe.params import is_searched
+from mlwb.recipe.params import IntRange, is_searched
 from mlwb.recipe.schema import Recipe, Task
 from mlwb.search import SearchSettings, SearchSpace
 from mlwb.splitters import SplitPlan
@@ -106,16 +111,97 @@ class ModelPlanner:
         fixed = {k: v for k, v in (params or {}).items() if not is_searched(v)}
         _check_params(name, spec.build(context), dict(params or {}))
         context = _loss_context(name, spec, fixed, context)
+        self._check_accepted(name, spec, context, fixed, self._searched_values(spec, params))
+        return self._plan(spec, context, fixed)
+
+    def _searched_values(
+        self, spec: ModelSpec, params: dict[str, Any] | None
+    ) -> dict[str, list[Any]]:
+        """Values the search will give each searched parameter: every choice of a list,
+        the bounds of a range (none without a search)."""
+        if self.search is None:
+            return {}
+        entry = {k: v for k, v in (params or {}).items() if k not in VIRTUAL_PARAMS}
+        space = SearchSpace.from_recipe(spec.name, entry, spec.space(self.task))
+        values: dict[str, list[Any]] = {}
+        for param, value in space.searched.items():
+            if isinstance(value, list):
+                values[param] = list(value)
+            else:
+                low, high = value.bounds
+                values[param] = (
+                    [int(low), int(high)] if isinstance(value, IntRange) else [low, high]
+                )
+        return values
+
+    def _plan(self, spec: ModelSpec, context: ModelContext, fixed: dict[str, Any]) -> PipelinePlan:
         return plan_pipeline(
             spec,
             self.recipe,
-            dataset.roles,
+            self.dataset.roles,
             context,
             self.levels,
-            dataset.target.classes,
+            self.dataset.target.classes,
             self.sampler,
             fixed,
         )
+
+    def _check_accepted(
+        self,
+        name: str,
+        spec: ModelSpec,
+        context: ModelContext,
+        fixed: dict[str, Any],
+        searched: dict[str, list[Any]],
+    ) -> None:
+        """A ``RecipeError`` naming ``models.<name>.<param>`` when the library rejects a
+        fixed value.
+
+        The probe fits the bare model on synthetic rows (with each value a search would
+        try for the other parameters, any of which may make the value acceptable); a
+        rejection is confirmed by one
+        fit of the real pipeline on the real rows with only the blamed values, failing with
+        the same reason — a limit tied to the data's rows, columns or classes passes there,
+        and a failure with another reason is not the parameters' to blame. Either is left
+        to the evaluation, which reports what really fails. Confirming costs one fit, and
+        only when the probe found something.
+        """
+        rejection = rejected_parameters(
+            spec, context, fixed, self.dataset.target.n_classes, searched
+        )
+        if rejection is None:
+            return
+        blamed = {param: fixed[param] for param in rejection.params}
+        failure = self._fit_error(spec, context, blamed)
+        if failure is None or library_reason(failure) != rejection.reason:
+            return
+        if len(blamed) == 1:
+            where = f"models.{name}.{rejection.params[0]}: {display_value(*blamed.values())} is"
+        else:
+            values = ", ".join(f"{p}: {display_value(v)}" for p, v in blamed.items())
+            where = f"models.{name}: {values} together are"
+        tried = [p for p in searched if p not in blamed]
+        also = (
+            f" (also with the values the search tries for {', '.join(tried[:3])}"
+            f"{', …' if len(tried) > 3 else ''})"
+            if tried
+            else ""
+        )
+        raise RecipeError(
+            f"{where} rejected by {rejection.estimator}{also}: {rejection.reason}",
+            "set a value the library accepts; its documentation gives the valid values",
+        )
+
+    def _fit_error(
+        self, spec: ModelSpec, context: ModelContext, params: dict[str, Any]
+    ) -> Exception | None:
+        """What fitting the real pipeline with ``params`` on every row raises, if anything."""
+        try:
+            with library_output_captured():
+                self._plan(spec, context, params).build().fit(self.dataset.X, self.dataset.y)
+        except Exception as error:  # noqa: BLE001 - the caller compares it with the probe's
+            return error
+        return None
 
     def _params_of(self, name: str) -> dict[str, Any]:
         """A member's parameters: those the recipe gives that model, if it lists it."""
