@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     DATA = 3
     GATE_FAILED = 4
     INTERRUPTED = 130
+    TERMINATED = 143
 
 
 class MlwbError(Exception):

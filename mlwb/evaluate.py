@@ -24,6 +24,7 @@ from sklearn.base import clone
 
 from mlwb.events import EventSink, StepDone, ignore_events
 from mlwb.metrics import METRICS, MetricContext, Predictions, compute_metrics
+from mlwb.parallel import run_parallel
 from mlwb.results import FoldResult, OutOfFold
 from mlwb.threshold import DecisionPlan, decision_checks, inner_pipeline
 
@@ -196,14 +197,7 @@ def run_folds(
     With repeated splits a row is predicted once per repeat: its out-of-fold probabilities
     (or values) are averaged.
     """
-    if workers > 1:
-        from joblib import Parallel, delayed
-
-        outputs = Parallel(n_jobs=workers, return_as="generator")(
-            delayed(function)(*job) for job in jobs
-        )
-    else:
-        outputs = (function(*job) for job in jobs)
+    outputs = run_parallel(function, jobs, workers)
     folds: list[FoldResult] = []
     extras: list[tuple[Any, ...]] = []
     oof_fold = np.full(n_rows, -1, dtype=np.int64)

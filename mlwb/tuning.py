@@ -26,6 +26,7 @@ from mlwb.metrics import MetricContext
 from mlwb.models.adapter import route_params
 from mlwb.results import FoldResult, OutOfFold, TuningSummary
 from mlwb.search import SearchResult, SearchSettings, SearchSpace, run_search
+from mlwb.search.storage import prepare_studies
 from mlwb.splitters import SplitData, SplitPlan
 from mlwb.threshold import DecisionPlan
 
@@ -58,6 +59,18 @@ class TuningPlan:
         return dataclasses.replace(
             self.settings, seed=self.settings.seed + seed_offset, study_name=name
         )
+
+
+def prepare_outer_studies(tuning: TuningPlan, folds: int) -> TuningPlan:
+    """Create the storage and every outer fold's study here, in the main process, before
+    the folds' workers open them (they raced on creating the schema)."""
+    settings = tuning.settings
+    if not settings.storage or settings.strategy == "halving":
+        return tuning
+    names = [tuning.settings_for(f"outer {i + 1}", i + 1).study_name for i in range(folds)]
+    direction = "maximize" if settings.greater_is_better else "minimize"
+    prepare_studies(settings.storage, [n for n in names if n], direction, settings.resume)
+    return dataclasses.replace(tuning, settings=dataclasses.replace(settings, prepared=True))
 
 
 def search_or_fail(
@@ -159,6 +172,7 @@ def nested_cross_validate(
     decision: DecisionPlan | None = None,
 ) -> tuple[tuple[FoldResult, ...], OutOfFold, tuple[str, ...], tuple[SearchResult, ...]]:
     """Nested cross-validation of ``pipeline`` over the outer ``splits``."""
+    tuning = prepare_outer_studies(tuning, len(splits))
     jobs = [
         (model, pipeline, tuning, X, y, train, test, i, data, metrics, context, threads, decision)
         for i, (train, test) in enumerate(splits)

@@ -1,4 +1,5 @@
-"""One test per exit code (DESIGN.md): 0, 1, 2, 3, 4, 130 — each with one error line."""
+"""One test per exit code (DESIGN.md): 0, 1, 2, 3, 4, 130, 143 — each with one error line
+(130 and 143 with real signals in test_interrupts.py too)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def single_error_line(stderr: str) -> str:
 
 
 def test_exit_code_values_are_the_design():
-    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 4, 130]
+    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 4, 130, 143]
 
 
 def test_0_success_and_version():

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +12,10 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from mlwb.errors import ExitCode, MlwbError, RecipeError, UsageError
+from mlwb import interrupts
+from mlwb.cli.stopping import StopSignals, stop_request
+from mlwb.errors import ExitCode, MlwbError, RecipeError
+from mlwb.parallel import kill_workers, shutdown_workers
 from mlwb.report.console import Output
 
 JsonOption = Annotated[
@@ -70,37 +72,6 @@ def recipe_overrides(sets: list[str] | None, seed: int | None, n_jobs: int | Non
     return overrides
 
 
-def write_atomically(path: Path, text: str, option: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file beside it, so a failure (or
-    Ctrl-C) leaves the previous file untouched and never a half-written one."""
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise UsageError(f"{option} {path}: folder {directory} does not exist")
-    handle, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".partial")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _stop_workers() -> None:
-    """Shut down joblib's reusable worker processes, so the command leaves none behind
-    (they would otherwise idle for minutes after it exits)."""
-    if "joblib.externals.loky.reusable_executor" not in sys.modules:
-        return
-    try:
-        from joblib.externals.loky import reusable_executor
-
-        executor = getattr(reusable_executor, "_executor", None)
-        if executor is not None:
-            executor.shutdown(wait=True, kill_workers=True)
-    except Exception:  # noqa: BLE001 - best effort: never turn success into failure
-        pass
-
-
 def _silence_stdout() -> None:
     """After a closed pipe, point stdout at /dev/null so the final flush cannot fail."""
     try:
@@ -113,7 +84,9 @@ def _silence_stdout() -> None:
 def run_guarded(output: Output, debug: bool, body: Callable[[], int | None]) -> NoReturn:
     """Run a command's body and exit with its code; map every failure to one line."""
     try:
-        code = int(body() or ExitCode.OK)
+        with StopSignals(debug):
+            code = int(body() or ExitCode.OK)
+            interrupts.check()  # a stop whose exception was swallowed still stops
     except MlwbError as error:
         details = error.details if isinstance(error, RecipeError) else ()
         output.error(error.message, error.hint, details)
@@ -121,8 +94,10 @@ def run_guarded(output: Output, debug: bool, body: Callable[[], int | None]) -> 
             traceback.print_exc(file=sys.stderr)
         code = int(error.exit_code)
     except KeyboardInterrupt:
-        output.error("interrupted; nothing was written")
-        code = int(ExitCode.INTERRUPTED)
+        request = stop_request()
+        kill_workers()
+        output.error(f"{request.word}; nothing was written")
+        code = request.exit_code
     except BrokenPipeError:
         _silence_stdout()
         code = int(ExitCode.OK)
@@ -135,5 +110,5 @@ def run_guarded(output: Output, debug: bool, body: Callable[[], int | None]) -> 
         if debug:
             traceback.print_exc(file=sys.stderr)
         code = int(ExitCode.INTERNAL)
-    _stop_workers()
+    shutdown_workers()
     raise typer.Exit(code)

@@ -18,6 +18,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from mlwb.metrics import METRICS, MetricContext
+from mlwb.parallel import run_parallel
 from mlwb.search.scoring import MetricScorer
 from mlwb.threshold import inner_pipeline
 
@@ -78,12 +79,7 @@ def permutation_importance_for(
     jobs = [
         (estimator, X, y, train, test, scorer, seed + i) for i, (train, test) in enumerate(splits)
     ]
-    if workers > 1:
-        from joblib import Parallel, delayed
-
-        parts = Parallel(n_jobs=workers)(delayed(_fold_importance)(*job) for job in jobs)
-    else:
-        parts = [_fold_importance(*job) for job in jobs]
+    parts = list(run_parallel(_fold_importance, jobs, workers))
     drops = np.concatenate(parts, axis=1)  # features × (folds · repeats), sign-corrected
     mean, std = np.nanmean(drops, axis=1), np.nanstd(drops, axis=1)
     order = np.argsort(-mean, kind="stable")

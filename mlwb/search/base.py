@@ -25,6 +25,7 @@ class SearchSettings:
     study_name: str | None = None
     resume: bool = False
     cap_grid: bool = False
+    prepared: bool = False  # the main process created the storage and this study
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ recorded as failed and the search goes on.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -17,11 +18,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlwb.errors import UsageError
+from mlwb import interrupts
 from mlwb.metrics import MetricContext
 from mlwb.search.base import SearchResult, SearchSettings, TrialRecord
 from mlwb.search.scoring import score_fold, score_folds
 from mlwb.search.space import SearchSpace
+from mlwb.search.storage import (
+    PROCESS_ATTR,
+    open_storage,
+    prepare_studies,
+    process_is_gone,
+    this_process,
+)
 
 TrialCallback = Callable[[int, int], None]
 INTERRUPTED = "interrupted (the process stopped while this trial ran)"
@@ -45,63 +53,53 @@ def _pruner(settings: SearchSettings) -> Any:
     return optuna.pruners.NopPruner()
 
 
-def _storage(url: str) -> Any:
-    import optuna
-
-    # Several processes (parallel outer folds) may write at once: SQLite waits for the lock.
-    kwargs = {"connect_args": {"timeout": 120}} if url.startswith("sqlite") else {}
-    try:
-        return optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
-    except Exception as error:
-        raise UsageError(
-            f"search.storage: cannot open {url} ({type(error).__name__}: "
-            f"{str(error).splitlines()[0][:160]})",
-            "use an SQLAlchemy URL such as sqlite:///search.db",
-        ) from error
-
-
 def _open_study(settings: SearchSettings, space: SearchSpace) -> Any:
+    """The study of this search. With a storage, the main process has normally prepared
+    it (``prepare_studies``); a library caller that did not gets it prepared here."""
     import optuna
 
     direction = "maximize" if settings.greater_is_better else "minimize"
-    storage = _storage(settings.storage) if settings.storage else None
-    name = settings.study_name
-    if storage is not None and not settings.resume:
-        existing = [s.study_name for s in optuna.get_all_study_summaries(storage)]
-        if name in existing:
-            raise UsageError(
-                f"search.storage: study '{name}' already exists in {settings.storage}",
-                "add --resume to continue it, or use another storage",
-            )
+    storage = None
+    if settings.storage:
+        if not settings.prepared:
+            prepare_studies(settings.storage, [settings.study_name], direction, settings.resume)
+        storage = open_storage(settings.storage, create_tables=False)
     study = optuna.create_study(
         storage=storage,
-        study_name=name,
+        study_name=settings.study_name,
         direction=direction,
         sampler=_sampler(settings, space),
         pruner=_pruner(settings),
-        load_if_exists=settings.resume,
+        load_if_exists=storage is not None,
     )
-    if storage is not None:
-        _fail_interrupted(study, storage)
+    if storage is not None and study.trials:
+        _fail_abandoned(study)
+        # A resumed search must not replay the configurations already tried: the sampler
+        # continues from a seed that depends on how many trials the study holds.
+        seed = settings.seed + len(study.trials)
+        study.sampler = _sampler(dataclasses.replace(settings, seed=seed), space)
     return study
 
 
-def _fail_interrupted(study: Any, storage: Any) -> None:
-    """Trials left RUNNING by a killed process are failed, not waited for.
-
-    Optuna's own ``fail_stale_trials`` needs heartbeats and a grace period; a resume right
-    after Ctrl-C or a kill would otherwise wait on trials nobody is running. The trial id
-    is only reachable as ``FrozenTrial._trial_id``.
-    """
+def _fail_abandoned(study: Any) -> None:
+    """Trials left RUNNING by a process that died are failed, not waited for; trials of
+    live processes (another worker sharing the study) are left alone. A failed trial
+    without an ``error`` attribute counts as interrupted and is run again."""
     from optuna.trial import TrialState
 
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        storage.set_trial_user_attr(trial._trial_id, "error", INTERRUPTED)
-        storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL)
+        if process_is_gone(trial.user_attrs.get(PROCESS_ATTR)):
+            study.tell(trial.number, state=TrialState.FAIL, skip_if_finished=True)
+
+
+def _interrupted(trial: Any) -> bool:
+    from optuna.trial import TrialState
+
+    return trial.state == TrialState.FAIL and "error" not in trial.user_attrs
 
 
 def _budget(study: Any, settings: SearchSettings, space: SearchSpace) -> int:
-    done = [t for t in study.trials if t.user_attrs.get("error") != INTERRUPTED]
+    done = [t for t in study.trials if not _interrupted(t)]
     total = settings.trials
     if settings.strategy == "grid":
         size = space.size() or settings.trials
@@ -133,6 +131,7 @@ def optuna_search(
     pruned = optuna.TrialPruned
 
     def objective(trial: Any) -> float:
+        trial.set_user_attr(PROCESS_ATTR, this_process())
         params = space.suggest(trial)
         configured = route({**space.fixed, **params})
         scores: list[float] = []
@@ -165,7 +164,7 @@ def optuna_search(
             raise
         return float(np.mean(scores))
 
-    callbacks = []
+    callbacks: list[Callable[[Any, Any], None]] = [lambda s, t: interrupts.check()]
     if on_trial is not None:
         remaining = _budget(study, settings, space)
         callbacks.append(lambda s, t: on_trial(t.number + 1, remaining))
@@ -210,7 +209,9 @@ def _result(study: Any, scope: str, space: SearchSpace, seconds: float) -> Searc
                 params={**space.fixed, **trial.params},
                 folds=int(trial.user_attrs.get("folds", 0)),
                 seconds=duration,
-                error=str(trial.user_attrs.get("error", "")),
+                error=INTERRUPTED
+                if _interrupted(trial)
+                else str(trial.user_attrs.get("error", "")),
             )
         )
     complete = [t for t in study.trials if t.state == TrialState.COMPLETE]

@@ -13,6 +13,7 @@ from sklearn.base import clone
 
 from mlwb.evaluate import as_predictions, predict_scores
 from mlwb.metrics import MetricContext, compute_metrics
+from mlwb.parallel import run_parallel
 
 
 def score_fold(
@@ -52,19 +53,10 @@ def score_folds(
     threads: int,
 ) -> list[float]:
     """The metric on every inner fold (in processes when ``workers`` > 1)."""
-    if workers <= 1:
-        return [
-            score_fold(pipeline, settings, X, y, train, test, metric, context, threads)
-            for train, test in splits
-        ]
-    from joblib import Parallel, delayed
-
-    return list(
-        Parallel(n_jobs=workers)(
-            delayed(score_fold)(pipeline, settings, X, y, train, test, metric, context, threads)
-            for train, test in splits
-        )
-    )
+    jobs = [
+        (pipeline, settings, X, y, train, test, metric, context, threads) for train, test in splits
+    ]
+    return list(run_parallel(score_fold, jobs, workers))
 
 
 class MetricScorer:

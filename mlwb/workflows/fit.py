@@ -30,7 +30,7 @@ from mlwb.recipe.schema import Recipe
 from mlwb.results import DatasetSummary, FinalModel, FitResult, ModelResult
 from mlwb.workflows.evaluation import evaluate_models, pick_best
 from mlwb.workflows.final import FinalFit, fit_final, model_features
-from mlwb.workflows.plan import DefaultModels, RunPlan, plan_run
+from mlwb.workflows.plan import DefaultModels, RunPlan, check_resume, plan_run
 
 ReportWriter = Callable[[Path, dict[str, Any], dict[str, Any]], None]
 
@@ -124,6 +124,7 @@ def prepare_run(
     default_models: DefaultModels | None = None,
 ) -> RunPlan:
     """Read the data and plan the run (the "read data" stage)."""
+    check_resume(recipe, resume)
     started = _stage(events, "read data", str(data_path))
     dataset = load_dataset(data_path, recipe)
     for notice in dataset.notices:

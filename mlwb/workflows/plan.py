@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from mlwb.data.dataset import Dataset
-from mlwb.errors import DataError, RecipeError
+from mlwb.errors import DataError, RecipeError, UsageError
 from mlwb.evaluate import Parallelism, plan_parallelism
 from mlwb.gates import Gate, recipe_gates
 from mlwb.metrics import DEFAULT_METRICS, METRICS, MetricContext, check_metric_for_task
@@ -242,6 +242,17 @@ def _check_validation_curve(recipe: Recipe, models: tuple[ModelPlan, ...]) -> No
         )
     if not wanted.values:
         raise RecipeError("diagnostics.validation_curve.values: give at least one value")
+
+
+def check_resume(recipe: Recipe, resume: bool) -> None:
+    """``--resume`` continues studies kept in ``search.storage``; without one there is
+    nothing to continue, and ignoring the flag would silently start over."""
+    if resume and (recipe.search.strategy in ("none", "halving") or not recipe.search.storage):
+        raise UsageError(
+            "--resume: this recipe keeps no search history to resume "
+            "(it needs search.strategy grid, random or bayes and search.storage)",
+            "add e.g. search.storage: sqlite:///search.db, or drop --resume",
+        )
 
 
 def _search_settings(recipe: Recipe, primary: str, resume: bool) -> SearchSettings | None:

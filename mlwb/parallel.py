@@ -1,0 +1,171 @@
+"""The one place mlwb runs work in parallel, and the one place its workers are stopped.
+
+Every piece of parallel work (outer folds, inner folds of a search, importance repeats)
+goes through ``run_parallel``, which owns the joblib backend and what each worker process
+does when it starts: it watches its parent and exits within a fraction of a second when the
+parent is gone (a ``kill -9`` of mlwb runs no handler, and a worker in the middle of a
+200-trial search would otherwise finish it, writing to the search storage while the user
+resumes), and it turns SIGTERM into an interrupt so Optuna records the running trial as
+failed before the worker goes. ``stop_workers`` ends them from the parent side.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from mlwb import interrupts
+from mlwb.outputs import pid_alive
+
+# How often a worker checks that its parent is alive, and how long a stopped worker may
+# take to record its trial before it exits.
+_WATCH_SECONDS = 0.25
+_STOP_GRACE_SECONDS = 1.0
+
+
+def run_parallel(
+    function: Callable[..., Any], jobs: Sequence[tuple[Any, ...]], workers: int = 1
+) -> Iterator[Any]:
+    """``function(*job)`` for every job, in order, in ``workers`` processes (in this
+    process when ``workers`` ≤ 1). Results are yielded as they arrive, so a caller can
+    report progress; a stop request ends the loop at the next result."""
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            interrupts.check()
+            yield function(*job)
+        return
+    from joblib import Parallel, delayed
+
+    outputs = Parallel(
+        n_jobs=workers,
+        return_as="generator",
+        initializer=_start_worker,
+        initargs=(os.getpid(),),
+    )(delayed(_run_task)(function, job) for job in jobs)
+    for output in outputs:
+        interrupts.check()
+        yield output
+
+
+_stopping = False
+
+
+def _run_task(function: Callable[..., Any], job: tuple[Any, ...]) -> Any:
+    """One job in a worker. Once the worker was told to stop it takes no new job (the
+    pool may still hand it one), and an interrupted job ends the worker as soon as the
+    interrupt has unwound through it (Optuna has recorded its trial as failed by then)."""
+    if _stopping:
+        os._exit(1)
+    try:
+        return function(*job)
+    except KeyboardInterrupt:
+        os._exit(1)
+
+
+def _start_worker(parent: int) -> None:
+    """Run once in each new worker process (loky's initializer)."""
+    signal.signal(signal.SIGTERM, _stop_worker)
+    signal.signal(signal.SIGINT, _stop_worker)
+    watch = threading.Thread(
+        target=_watch_parent, args=(parent,), name="mlwb-watch-parent", daemon=True
+    )
+    watch.start()
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit at once when the parent is gone: the worker is re-parented, so ``getppid``
+    changes. ``os._exit`` ends the process mid-trial; nothing more is written."""
+    while os.getppid() == parent:
+        time.sleep(_WATCH_SECONDS)
+    os._exit(1)
+
+
+def _stop_worker(signum: int, frame: object) -> None:
+    """SIGTERM/SIGINT in a worker: interrupt the task (Optuna marks its trial failed) and
+    leave shortly after, whatever the pool does with the exception. The worker's output
+    is closed first: an idle worker interrupted in the pool's own loop would print a
+    traceback to the terminal the user is reading mlwb's one-line message on."""
+    global _stopping
+    _stopping = True
+    with contextlib.suppress(OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+    timer = threading.Timer(_STOP_GRACE_SECONDS, os._exit, args=(1,))
+    timer.daemon = True
+    timer.start()
+    raise KeyboardInterrupt
+
+
+def _children() -> dict[int, list[int]]:
+    """Parent pid → child pids, read from ``/proc`` (Linux); empty elsewhere."""
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = entry.read_text()
+        except OSError:
+            continue
+        # The command name is in parentheses and may hold spaces: split after it.
+        fields = text[text.rfind(")") + 2 :].split()
+        if len(fields) > 1:
+            tree.setdefault(int(fields[1]), []).append(int(entry.parent.name))
+    return tree
+
+
+def _is_resource_tracker(pid: int) -> bool:
+    """loky's resource tracker cleans joblib's temporary memory maps when this process
+    ends; it exits by itself, so it is left alone."""
+    try:
+        return b"resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def worker_pids() -> list[int]:
+    """Every process this one started, directly or not (loky workers and their helpers)."""
+    tree = _children()
+    found: list[int] = []
+    stack = list(tree.get(os.getpid(), []))
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(tree.get(pid, []))
+    return [pid for pid in found if not _is_resource_tracker(pid)]
+
+
+def kill_workers(grace: float = _STOP_GRACE_SECONDS + 0.5) -> None:
+    """Stop every worker now: SIGTERM (each records its running trial as failed), then
+    SIGKILL for any still there after ``grace`` seconds."""
+    pids = worker_pids()
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except OSError:
+            continue
+    deadline = time.monotonic() + grace
+    while pids and time.monotonic() < deadline:
+        pids = [pid for pid in pids if pid_alive(pid)]
+        time.sleep(0.05)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            continue
+
+
+def shutdown_workers() -> None:
+    """After a command: end joblib's reusable worker processes, so none idles for minutes
+    after mlwb exits. Best effort; only when joblib's process pool was used at all."""
+    if "joblib.externals.loky" not in sys.modules:
+        return
+    try:
+        from joblib.externals.loky import get_reusable_executor
+
+        get_reusable_executor(reuse=True).shutdown(wait=True, kill_workers=True)
+    except Exception:  # noqa: BLE001 - cleanup must never turn success into failure
+        pass
