@@ -1,5 +1,6 @@
-"""Every shipped recipe gives the outputs recorded in ``tests/golden/``: ``metrics.json``
-(timings and paths aside), ``oof_predictions.csv`` and ``mlwb predict``'s predictions.
+"""Every shipped recipe gives the outputs recorded in ``tests/golden/``: ``metrics.json`` and
+``diagnostics.json`` (timings and paths aside), the out-of-fold predictions, the learning
+curve and importances, and ``mlwb predict``'s predictions.
 
 A refactoring must not change a number. When a change of behaviour is intended, record the
 outputs again (``MLWB_RECORD_GOLDEN=1 pytest tests/test_recipes_unchanged.py -m slow``) and
@@ -41,12 +42,15 @@ def stable(value: object) -> object:
 
 
 def outputs(run: Path, predictions: Path) -> dict[str, str]:
-    metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
-    return {
-        "metrics.json": json.dumps(stable(metrics), indent=1, sort_keys=True) + "\n",
-        "oof_predictions.csv": (run / "oof_predictions.csv").read_text(encoding="utf-8"),
-        "predictions.csv": predictions.read_text(encoding="utf-8"),
-    }
+    texts = {}
+    for name in ("metrics.json", "diagnostics.json"):
+        document = json.loads((run / name).read_text(encoding="utf-8"))
+        texts[name] = json.dumps(stable(document), indent=1, sort_keys=True) + "\n"
+    for name in ("oof_predictions.csv", "learning_curve.csv", "importance.csv"):
+        if (run / name).exists():
+            texts[name] = (run / name).read_text(encoding="utf-8")
+    texts["predictions.csv"] = predictions.read_text(encoding="utf-8")
+    return texts
 
 
 def test_every_shipped_recipe_is_covered():
