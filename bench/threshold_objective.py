@@ -21,8 +21,8 @@ from sklearn.metrics import f1_score, make_scorer
 from sklearn.model_selection import StratifiedKFold, TunedThresholdClassifierCV
 
 from mlwb.data import load_dataset
+from mlwb.evaluation import fbeta
 from mlwb.recipe import recipe_from_mapping
-from mlwb.threshold import fbeta
 from mlwb.workflows.plan import plan_run
 
 ROOT = Path(__file__).resolve().parent.parent

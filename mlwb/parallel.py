@@ -18,11 +18,38 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mlwb import interrupts
 from mlwb.outputs import pid_alive
+
+
+@dataclass(frozen=True)
+class Parallelism:
+    """How ``n_jobs`` is spent: processes across folds × threads inside each model."""
+
+    workers: int
+    threads: int
+
+
+def resolve_n_jobs(n_jobs: int) -> int:
+    """``-1`` means every core this process may use (joblib's count, which respects CPU
+    affinity and container limits)."""
+    if n_jobs > 0:
+        return n_jobs
+    from joblib import cpu_count
+
+    return max(1, cpu_count())
+
+
+def plan_parallelism(n_jobs: int, tasks: int) -> Parallelism:
+    """Spread ``n_jobs`` over ``tasks`` parallel units so workers × threads ≤ n_jobs."""
+    total = resolve_n_jobs(n_jobs)
+    workers = max(1, min(total, tasks))
+    return Parallelism(workers=workers, threads=max(1, total // workers))
+
 
 # How often a worker checks that its parent is alive, and how long a stopped worker may
 # take to record its trial before it exits.

@@ -9,7 +9,9 @@ import pytest
 from conftest import ROOT
 
 CORE_MODULES = [
-    "mlwb.evaluate",
+    "mlwb.evaluation",
+    "mlwb.search",
+    "mlwb.parallel",
     "mlwb.workflows.fit",
     "mlwb.workflows.predict",
     "mlwb.recipe",

@@ -10,9 +10,10 @@ from sklearn.model_selection import StratifiedKFold
 
 from mlwb.data import dataset_from_table
 from mlwb.data.reading import RawTable
-from mlwb.evaluate import cross_validate_pipeline, plan_parallelism, resolve_n_jobs
+from mlwb.evaluation import cross_validate_pipeline
 from mlwb.events import EventLog, StepDone
 from mlwb.metrics import MetricContext
+from mlwb.parallel import plan_parallelism, resolve_n_jobs
 from mlwb.recipe import recipe_from_mapping
 
 

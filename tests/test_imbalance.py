@@ -22,7 +22,7 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 
 from mlwb.errors import DataError, RecipeError
-from mlwb.evaluate import cross_validate_pipeline
+from mlwb.evaluation import cross_validate_pipeline
 from mlwb.workflows.plan import plan_run
 
 CREDIT = SAMPLES / "credit.csv"

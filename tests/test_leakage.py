@@ -17,7 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from mlwb.evaluate import cross_validate_pipeline
+from mlwb.evaluation import cross_validate_pipeline
 from mlwb.metrics import MetricContext
 from mlwb.workflows.plan import plan_run
 

@@ -17,8 +17,8 @@ from conftest import NO_DIAGNOSTICS_YAML, SAMPLES, make_dataset, run_cli, start_
 from scipy import stats
 
 from mlwb.errors import ModelFailed, RecipeError
+from mlwb.evaluation import search_or_fail
 from mlwb.search import SearchSpace
-from mlwb.tuning import search_or_fail
 from mlwb.workflows.plan import plan_run
 
 # --- the space syntax, translated once ----------------------------------------------------

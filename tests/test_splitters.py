@@ -22,8 +22,8 @@ from conftest import (
 )
 
 from mlwb.errors import ExitCode
+from mlwb.evaluation import SplitData, make_splitter, split_data
 from mlwb.recipe.schema import Splitter
-from mlwb.splitters import SplitData, make_splitter, split_data
 from mlwb.workflows.plan import plan_run
 
 # --------------------------------------------------------------------------- helpers

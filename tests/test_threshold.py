@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.model_selection import StratifiedKFold, TunedThresholdClassifierCV
 
-from mlwb.threshold import DecisionPlan, constrained_score, fbeta, negative_cost, youden_j
+from mlwb.evaluation import DecisionPlan, constrained_score, fbeta, negative_cost, youden_j
 from mlwb.workflows.plan import plan_run
 
 CREDIT = SAMPLES / "credit.csv"

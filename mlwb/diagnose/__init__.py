@@ -23,11 +23,11 @@ from mlwb.diagnose.curves import (
 )
 from mlwb.diagnose.importance import Importance, model_importance, permutation_importance_for
 from mlwb.diagnose.verdict import Verdict, VerdictRuleValues, judge
+from mlwb.evaluation import ParamRouter
 from mlwb.events import EventSink, StageFinished, StageStarted, ignore_events
 from mlwb.metrics import METRICS
 from mlwb.models.baseline import BASELINE
 from mlwb.results import ModelResult
-from mlwb.tuning import ParamRouter
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from mlwb.diagnose.verdict import Verdict, VerdictRuleValues, judge
+from mlwb.evaluation import MetricScorer
 from mlwb.events import EventSink, Notice, ignore_events
 from mlwb.metrics import METRICS, MetricContext
-from mlwb.search.scoring import MetricScorer
 
 LEARNING_SIZES = (0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0)
 CURVE_POINTS = 60

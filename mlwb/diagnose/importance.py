@@ -17,10 +17,9 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from mlwb.evaluation import MetricScorer, inner_pipeline
 from mlwb.metrics import METRICS, MetricContext
 from mlwb.parallel import run_parallel
-from mlwb.search.scoring import MetricScorer
-from mlwb.threshold import inner_pipeline
 
 REPEATS = 5
 

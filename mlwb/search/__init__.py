@@ -1,55 +1,14 @@
-"""Hyper-parameter search behind one interface: grid, random, Bayesian and halving."""
+"""Hyper-parameter search strategies behind one result type: grid, random and Bayesian
+(Optuna studies) and successive halving (scikit-learn).
+
+A strategy knows spaces, samplers, pruners and studies — not folds: the caller
+(``mlwb.evaluation``) gives it a function that scores a configuration on its inner folds,
+so the one fold function of the evaluation core does every fit.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-import numpy as np
-import pandas as pd
-
-from mlwb.metrics import MetricContext
-from mlwb.search.base import SearchResult, SearchSettings, TrialRecord, is_better
+from mlwb.search.base import SearchResult, SearchSettings, TrialRecord
 from mlwb.search.space import SearchSpace
-from mlwb.splitters import SplitData, SplitPlan
 
-
-def run_search(
-    pipeline: Any,
-    route: Callable[[dict[str, Any]], dict[str, Any]],
-    space: SearchSpace,
-    X: pd.DataFrame,
-    y: np.ndarray,
-    inner: SplitPlan,
-    data: SplitData,
-    settings: SearchSettings,
-    context: MetricContext,
-    scope: str,
-    workers: int = 1,
-    threads: int = 1,
-    on_trial: Callable[[int, int], None] | None = None,
-) -> SearchResult:
-    """Search ``space`` for ``pipeline`` on rows ``X``/``y`` with the inner splitter."""
-    if settings.strategy == "halving":
-        from mlwb.search.halving import halving_search
-
-        splitter = inner.splitter
-        return halving_search(
-            pipeline, route, space, X, y, splitter, data.groups, settings, context, scope, workers
-        )
-    from mlwb.search.optuna_search import optuna_search
-
-    splits = list(inner.split(X, y, data))
-    return optuna_search(
-        pipeline, route, space, X, y, splits, settings, context, scope, workers, threads, on_trial
-    )
-
-
-__all__ = [
-    "SearchResult",
-    "SearchSettings",
-    "SearchSpace",
-    "TrialRecord",
-    "is_better",
-    "run_search",
-]
+__all__ = ["SearchResult", "SearchSettings", "SearchSpace", "TrialRecord"]

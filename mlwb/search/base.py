@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -57,12 +56,3 @@ class SearchResult:
     @property
     def failed(self) -> list[TrialRecord]:
         return [t for t in self.trials if t.state == "failed"]
-
-
-def is_better(a: float, b: float, greater_is_better: bool) -> bool:
-    """True when score ``a`` beats ``b`` (NaN never wins)."""
-    if math.isnan(a):
-        return False
-    if math.isnan(b):
-        return True
-    return a > b if greater_is_better else a < b

@@ -17,9 +17,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from mlwb.metrics import MetricContext
 from mlwb.search.base import SearchResult, SearchSettings, TrialRecord
-from mlwb.search.scoring import MetricScorer
 from mlwb.search.space import SearchSpace
 
 
@@ -32,18 +30,20 @@ def halving_search(
     splitter: Any,
     groups: np.ndarray | None,
     settings: SearchSettings,
-    context: MetricContext,
+    scorer: Any,
     scope: str,
     workers: int = 1,
 ) -> SearchResult:
-    """Run successive halving on ``X``; the best configuration by mean inner score."""
+    """Run successive halving on ``X``; the best configuration by mean inner score.
+
+    ``scorer`` is a scikit-learn scorer that maximises (lower-is-better metrics negated).
+    """
     from sklearn.experimental import enable_halving_search_cv  # noqa: F401
     from sklearn.model_selection import HalvingGridSearchCV, HalvingRandomSearchCV
 
     started = time.perf_counter()
     names = {route({name: None}).popitem()[0]: name for name in space.searched}
     fixed = route(dict(space.fixed))
-    scorer = MetricScorer(settings.metric, context, settings.greater_is_better)
     base = clone(pipeline).set_params(**fixed)
     common = dict(
         cv=splitter,

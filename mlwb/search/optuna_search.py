@@ -12,16 +12,13 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from mlwb import interrupts
-from mlwb.metrics import MetricContext
 from mlwb.search.base import SearchResult, SearchSettings, TrialRecord
-from mlwb.search.scoring import score_fold, score_folds
 from mlwb.search.space import SearchSpace
 from mlwb.search.storage import (
     PROCESS_ATTR,
@@ -32,6 +29,8 @@ from mlwb.search.storage import (
 )
 
 TrialCallback = Callable[[int, int], None]
+# A configuration (recipe parameter names) → its score on each inner fold, in order.
+FoldScores = Callable[[dict[str, Any]], Iterator[float]]
 INTERRUPTED = "interrupted (the process stopped while this trial ran)"
 
 
@@ -108,20 +107,18 @@ def _budget(study: Any, settings: SearchSettings, space: SearchSpace) -> int:
 
 
 def optuna_search(
-    pipeline: Any,
-    route: Callable[[dict[str, Any]], dict[str, Any]],
     space: SearchSpace,
-    X: pd.DataFrame,
-    y: np.ndarray,
-    splits: Sequence[tuple[np.ndarray, np.ndarray]],
+    fold_scores: FoldScores,
     settings: SearchSettings,
-    context: MetricContext,
     scope: str,
-    workers: int = 1,
-    threads: int = 1,
     on_trial: TrialCallback | None = None,
 ) -> SearchResult:
-    """Run (or resume) one study; the best configuration by mean inner score."""
+    """Run (or resume) one study; the best configuration by mean inner score.
+
+    ``fold_scores(params)`` gives a configuration's score on each inner fold in turn (the
+    caller owns the folds and how they are fitted); Bayesian search with pruning reports
+    each running mean to the pruner, and a poor configuration stops after a fold or two.
+    """
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
@@ -133,21 +130,9 @@ def optuna_search(
     def objective(trial: Any) -> float:
         trial.set_user_attr(PROCESS_ATTR, this_process())
         params = space.suggest(trial)
-        configured = route({**space.fixed, **params})
         scores: list[float] = []
         try:
-            if workers > 1:
-                ahead = score_folds(
-                    pipeline, configured, X, y, splits, metric, context, workers, threads
-                )
-            for k, (train, test) in enumerate(splits):
-                score = (
-                    ahead[k]
-                    if workers > 1
-                    else score_fold(
-                        pipeline, configured, X, y, train, test, metric, context, threads
-                    )
-                )
+            for k, score in enumerate(fold_scores({**space.fixed, **params})):
                 if math.isnan(score):
                     raise ValueError(f"{metric} is undefined on an inner fold")
                 scores.append(score)

@@ -18,7 +18,7 @@ from mlwb.artifacts import SavedModel, load_model
 from mlwb.data.reading import read_table
 from mlwb.data.target import check_finite
 from mlwb.errors import DataError
-from mlwb.evaluate import as_predictions
+from mlwb.evaluation import as_predictions
 from mlwb.metrics import DEFAULT_METRICS, MetricContext, compute_metrics
 from mlwb.suggest import did_you_mean
 

@@ -6,14 +6,18 @@ import re
 import time
 
 from mlwb.errors import MlwbError, ModelFailed, RecipeError
-from mlwb.evaluate import cross_validate_pipeline, metric_directions
+from mlwb.evaluation import (
+    cross_validate_pipeline,
+    decision_summary,
+    metric_directions,
+    nested_cross_validate,
+    tuning_summary,
+)
 from mlwb.events import EventSink, ModelFinished, ModelStarted, Notice, ignore_events
 from mlwb.metrics import Predictions, better, compute_metrics
 from mlwb.models.baseline import BASELINE
 from mlwb.models.probe import library_reason
 from mlwb.results import MetricSummary, ModelResult, OutOfFold, summarise
-from mlwb.threshold import decision_summary
-from mlwb.tuning import nested_cross_validate, tuning_summary
 from mlwb.workflows.models_plan import ModelPlan
 from mlwb.workflows.plan import RunPlan
 

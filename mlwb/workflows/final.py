@@ -11,12 +11,16 @@ import numpy as np
 from sklearn.base import clone
 
 from mlwb.estimators import DecodedClassifier
-from mlwb.evaluate import as_predictions, predict_scores
+from mlwb.evaluation import (
+    ParamRouter,
+    as_predictions,
+    inner_pipeline,
+    predict_scores,
+    search_or_fail,
+)
 from mlwb.events import EventSink, ignore_events
 from mlwb.metrics import compute_metrics
 from mlwb.search import SearchResult
-from mlwb.threshold import inner_pipeline
-from mlwb.tuning import ParamRouter, search_or_fail
 from mlwb.workflows.plan import RunPlan
 
 
@@ -52,7 +56,7 @@ def _final_search(plan: RunPlan, name: str, events: EventSink) -> tuple[Any, Sea
     if model.tuning is None:
         return (decide.wrap(model.pipeline) if decide else model.pipeline), None
     inner_folds = model.tuning.inner.n_splits
-    from mlwb.evaluate import plan_parallelism
+    from mlwb.parallel import plan_parallelism
 
     parallel = plan_parallelism(plan.recipe.n_jobs, inner_folds)
     result = search_or_fail(

@@ -15,6 +15,7 @@ from typing import Any
 from mlwb.data.casting import display_value
 from mlwb.data.dataset import Dataset
 from mlwb.errors import RecipeError
+from mlwb.evaluation import SplitPlan, TuningPlan
 from mlwb.models import ModelContext, ModelSpec, find_model, model_names
 from mlwb.models.adapter import is_wrapper, parameter_names
 from mlwb.models.probe import library_reason, rejected_parameters
@@ -24,9 +25,7 @@ from mlwb.pipeline.imbalance import SamplerPlan
 from mlwb.recipe.params import IntRange, is_searched
 from mlwb.recipe.schema import Recipe, Task
 from mlwb.search import SearchSettings, SearchSpace
-from mlwb.splitters import SplitPlan
 from mlwb.suggest import did_you_mean
-from mlwb.tuning import TuningPlan
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,9 @@ import numpy as np
 
 from mlwb.data.dataset import Dataset
 from mlwb.errors import DataError, RecipeError, UsageError
-from mlwb.evaluate import Parallelism, plan_parallelism
-from mlwb.gates import Gate, recipe_gates
-from mlwb.metrics import DEFAULT_METRICS, METRICS, MetricContext, check_metric_for_task
-from mlwb.models.adapter import parameter_names
-from mlwb.models.baseline import BASELINE
-from mlwb.pipeline.imbalance import SamplerPlan, plan_sampler, smallest_class_counts
-from mlwb.recipe.schema import Recipe, Splitter, Task
-from mlwb.search import SearchSettings
-from mlwb.splitters import (
+from mlwb.evaluation import (
+    CONSTRAINED,
+    DecisionPlan,
     SplitData,
     SplitPlan,
     check_class_counts,
@@ -32,8 +26,15 @@ from mlwb.splitters import (
     split_data,
     split_rows,
 )
+from mlwb.gates import Gate, recipe_gates
+from mlwb.metrics import DEFAULT_METRICS, METRICS, MetricContext, check_metric_for_task
+from mlwb.models.adapter import parameter_names
+from mlwb.models.baseline import BASELINE
+from mlwb.parallel import Parallelism, plan_parallelism
+from mlwb.pipeline.imbalance import SamplerPlan, plan_sampler, smallest_class_counts
+from mlwb.recipe.schema import Recipe, Splitter, Task
+from mlwb.search import SearchSettings
 from mlwb.suggest import did_you_mean
-from mlwb.threshold import CONSTRAINED, DecisionPlan
 from mlwb.workflows.models_plan import ModelPlan, ModelPlanner
 
 DEFAULT_MODELS: dict[Task, tuple[str, ...]] = {

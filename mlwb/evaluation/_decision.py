@@ -20,6 +20,11 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import make_scorer
 
+from mlwb.evaluation._fold import fit_on_fold
+from mlwb.evaluation._predict import as_predictions, labels_at
+from mlwb.metrics import compute_metrics
+from mlwb.results import DecisionSummary
+
 CONSTRAINED = ("min_precision", "min_recall")
 
 
@@ -195,18 +200,16 @@ def decision_checks(
     test: np.ndarray,
     proba: np.ndarray | None,
     context: Any,
-) -> dict[str, Any]:
+    threads: int = 1,
+) -> tuple[dict[str, Any], tuple[str, ...]]:
     """What a fold reports about its decision layer: the threshold it chose, the contrast
     metrics at 0.5, whether a constraint was met, and the scores before calibration (from
-    the same pipeline fitted without it on the same training rows)."""
-    from sklearn.base import clone
-
-    from mlwb.evaluate import as_predictions, labels_at, predict_scores
-    from mlwb.metrics import compute_metrics
-
+    the same pipeline fitted without it on the same training rows); with the library
+    warnings of that extra fit."""
     checks: dict[str, Any] = {}
+    notes: tuple[str, ...] = ()
     if proba is None:
-        return checks
+        return checks, notes
     tuned_labels = labels_at(proba, plan.positive, fitted_threshold(model))
     scored = as_predictions(y[test], tuned_labels, proba, context)
     if plan.tunes_threshold:
@@ -216,18 +219,22 @@ def decision_checks(
         checks["at_threshold"] = compute_metrics(DEFAULT_CONTRAST, scored, context)
         checks["constraint_met"] = constraint_met(model, plan)
     if plan.calibrates:
-        bare = clone(pipeline).fit(X.iloc[train], y[train])
-        labels, raw = predict_scores(bare, X.iloc[test], context.task, context.positive)
+        bare = fit_on_fold(
+            pipeline, X, y, train, test, context.task, context.positive, threads,
+            record_warnings=True,
+        )
+        notes = bare.notes
         checks["uncalibrated"] = compute_metrics(
-            CALIBRATION_METRICS, as_predictions(y[test], labels, raw, context), context
+            CALIBRATION_METRICS,
+            as_predictions(y[test], bare.test_labels, bare.test_proba, context),
+            context,
         )
         checks["calibrated"] = compute_metrics(CALIBRATION_METRICS, scored, context)
-    return checks
+    return checks, notes
 
 
-def decision_summary(plan: DecisionPlan, folds: Any) -> Any:
+def decision_summary(plan: DecisionPlan, folds: Any) -> DecisionSummary:
     """Fold-level decision checks gathered for reports (see ``DecisionSummary``)."""
-    from mlwb.results import DecisionSummary
 
     def mean_of(dicts: list[dict[str, float]], names: tuple[str, ...]) -> dict[str, float]:
         return {n: float(np.nanmean([d[n] for d in dicts])) for n in names} if dicts else {}
@@ -248,15 +255,3 @@ def decision_summary(plan: DecisionPlan, folds: Any) -> Any:
         after=mean_of(after, CALIBRATION_METRICS) or None,
         description=plan.describe(),
     )
-
-
-def inner_pipeline(fitted: Any) -> Any:
-    """The fitted model pipeline inside the decision layer (and inside the label decoder):
-    for feature names, rounds and importances."""
-    model = getattr(fitted, "pipeline_", fitted)
-    if hasattr(model, "best_threshold_"):
-        model = model.estimator_
-    calibrated = getattr(model, "calibrated_classifiers_", None)
-    if calibrated:
-        model = calibrated[0].estimator
-    return model

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,15 +20,18 @@ import pandas as pd
 from sklearn.base import clone
 
 from mlwb.errors import ModelFailed
-from mlwb.evaluate import fit_fold, run_folds
+from mlwb.evaluation._decision import DecisionPlan
+from mlwb.evaluation._fold import fit_on_fold
+from mlwb.evaluation._predict import MetricScorer, as_predictions
+from mlwb.evaluation._split import SplitData, SplitPlan
+from mlwb.evaluation._validation import fit_fold, run_folds
 from mlwb.events import EventSink, TrialDone, ignore_events
-from mlwb.metrics import MetricContext
+from mlwb.metrics import MetricContext, compute_metrics
 from mlwb.models.adapter import route_params
+from mlwb.parallel import run_parallel
 from mlwb.results import FoldResult, OutOfFold, TuningSummary
-from mlwb.search import SearchResult, SearchSettings, SearchSpace, run_search
+from mlwb.search import SearchResult, SearchSettings, SearchSpace
 from mlwb.search.storage import prepare_studies
-from mlwb.splitters import SplitData, SplitPlan
-from mlwb.threshold import DecisionPlan
 
 
 class ParamRouter:
@@ -73,6 +76,84 @@ def prepare_outer_studies(tuning: TuningPlan, folds: int) -> TuningPlan:
     return dataclasses.replace(tuning, settings=dataclasses.replace(settings, prepared=True))
 
 
+def score_configuration(
+    pipeline: Any,
+    params: dict[str, Any],
+    X: pd.DataFrame,
+    y: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    metric: str,
+    context: MetricContext,
+    threads: int = 1,
+) -> float:
+    """One inner fold of a search: ``pipeline`` with ``params`` (pipeline names) fitted on
+    ``train`` through the fold function, ``metric`` on ``test``."""
+    fold = fit_on_fold(pipeline, X, y, train, test, context.task, context.positive, threads, params)
+    predictions = as_predictions(y[test], fold.test_labels, fold.test_proba, context)
+    return compute_metrics([metric], predictions, context)[metric]
+
+
+def _fold_scores(
+    pipeline: Any,
+    route: ParamRouter,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    splits: Sequence[tuple[np.ndarray, np.ndarray]],
+    metric: str,
+    context: MetricContext,
+    workers: int,
+    threads: int,
+) -> Callable[[dict[str, Any]], Iterator[float]]:
+    """What a search strategy calls to score a configuration: its inner folds one by one
+    (so pruning can stop early), or all at once in ``workers`` processes."""
+
+    def scores(params: dict[str, Any]) -> Iterator[float]:
+        routed = route(params)
+        jobs = [
+            (pipeline, routed, X, y, train, test, metric, context, threads)
+            for train, test in splits
+        ]
+        if workers > 1:
+            yield from list(run_parallel(score_configuration, jobs, workers))
+        else:
+            for job in jobs:
+                yield score_configuration(*job)
+
+    return scores
+
+
+def run_search(
+    pipeline: Any,
+    space: SearchSpace,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    inner: SplitPlan,
+    data: SplitData,
+    settings: SearchSettings,
+    context: MetricContext,
+    scope: str,
+    workers: int = 1,
+    threads: int = 1,
+    on_trial: Callable[[int, int], None] | None = None,
+) -> SearchResult:
+    """Search ``space`` for ``pipeline`` on rows ``X``/``y`` with the inner splitter."""
+    route = ParamRouter(pipeline)
+    if settings.strategy == "halving":
+        from mlwb.search.halving import halving_search
+
+        scorer = MetricScorer(settings.metric, context, settings.greater_is_better)
+        return halving_search(
+            pipeline, route, space, X, y, inner.splitter, data.groups, settings, scorer, scope,
+            workers,
+        )
+    from mlwb.search.optuna_search import optuna_search
+
+    splits = list(inner.split(X, y, data))
+    scores = _fold_scores(pipeline, route, X, y, splits, settings.metric, context, workers, threads)
+    return optuna_search(space, scores, settings, scope, on_trial)
+
+
 def search_or_fail(
     model: str,
     pipeline: Any,
@@ -94,7 +175,6 @@ def search_or_fail(
 
     result = run_search(
         pipeline,
-        ParamRouter(pipeline),
         tuning.space,
         X,
         y,
