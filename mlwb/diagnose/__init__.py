@@ -76,7 +76,7 @@ def run_diagnostics(
     config = plan.recipe.diagnostics
     dataset = plan.dataset
     metric, context = plan.primary, plan.metric_context
-    workers, seed = plan.parallelism.workers, plan.recipe.seed
+    workers, threads, seed = plan.parallelism.workers, plan.parallelism.threads, plan.recipe.seed
     rule = VerdictRuleValues(
         config.verdict.max_gap, config.verdict.min_skill, config.verdict.rising
     )
@@ -103,6 +103,7 @@ def run_diagnostics(
                     workers,
                     seed,
                     events=events,
+                    threads=threads,
                 )
             )
     validation = None
@@ -123,6 +124,7 @@ def run_diagnostics(
             metric,
             context,
             workers,
+            threads,
         )
     chosen = next(r for r in results if r.name == best)
     classification = regression = None
@@ -150,6 +152,7 @@ def run_diagnostics(
             context,
             workers,
             seed,
+            threads,
         )
     own = model_importance(final.model) if config.importance != "none" else None
     events(StageFinished("diagnose", 0.0))

@@ -1,16 +1,17 @@
 """Curves and tables computed from cross-validation: learning and validation curves,
 confusion matrix, ROC, precision–recall and reliability curves, residuals.
 
-Learning and validation curves refit the model (scikit-learn's ``learning_curve`` and
-``validation_curve`` on the run's own outer folds); the others read the out-of-fold
-predictions the evaluation already made, so they describe exactly the numbers reported.
+Learning and validation curves refit the model on the run's own outer folds (the points
+scikit-learn's ``learning_curve`` and ``validation_curve`` would fit, each through the fold
+function and the parallel seam); the others read the out-of-fold predictions the
+evaluation already made, so they describe exactly the numbers reported.
 """
 
 from __future__ import annotations
 
-import re
-import warnings
-from collections.abc import Callable, Sequence
+import math
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from mlwb.diagnose.verdict import Verdict, VerdictRuleValues, judge
-from mlwb.evaluation import MetricScorer
+from mlwb.evaluation import as_predictions, fit_on_fold
 from mlwb.events import EventSink, Notice, ignore_events
-from mlwb.metrics import METRICS, MetricContext
+from mlwb.metrics import METRICS, MetricContext, compute_metrics
+from mlwb.parallel import run_parallel
 
 LEARNING_SIZES = (0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0)
 CURVE_POINTS = 60
@@ -105,36 +107,63 @@ class RegressionPoints:
     predicted: tuple[float, ...]
 
 
-# The exception line closing a traceback: "ValueError: Expected n_neighbors <= …".
-_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception)\b.*?: .+$", re.MULTILINE)
+def _curve_point(
+    estimator: Any,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    metric: str,
+    context: MetricContext,
+    threads: int,
+    params: dict[str, Any] | None = None,
+) -> tuple[float, float, str]:
+    """One point of a curve: the metric on the training and the held-out rows of one fit
+    (through the fold function), or NaN and the library's reason when the fit fails — at
+    the smallest sizes a random subset can lack what a step needs."""
+    try:
+        fold = fit_on_fold(
+            estimator,
+            X,
+            y,
+            train,
+            test,
+            context.task,
+            context.positive,
+            threads,
+            params,
+            predict_train=True,
+        )
+    except Exception as error:  # noqa: BLE001 - a failed point is reported, not fatal
+        text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        return math.nan, math.nan, f"{type(error).__name__}: {text}"[:200]
+    assert fold.train_labels is not None
+    scores = [
+        compute_metrics([metric], as_predictions(y[rows], labels, proba, context), context)[metric]
+        for rows, labels, proba in (
+            (train, fold.train_labels, fold.train_proba),
+            (test, fold.test_labels, fold.test_proba),
+        )
+    ]
+    return scores[0], scores[1], ""
 
 
-def _failure_reason(caught: Sequence[warnings.WarningMessage]) -> str:
-    """The last exception line of scikit-learn's ``FitFailedWarning`` (whose text is the
-    failing fits' tracebacks), or "" when there is none."""
-    from sklearn.exceptions import FitFailedWarning
+def _curve_points(
+    jobs: list[tuple[Any, ...]], folds: int, workers: int
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Every point's train and held-out score as (points × folds) arrays, and the most
+    common failure reason ("" when nothing failed)."""
+    points = list(run_parallel(_curve_point, jobs, workers))
+    train = np.array([p[0] for p in points], dtype=float).reshape(folds, -1).T
+    valid = np.array([p[1] for p in points], dtype=float).reshape(folds, -1).T
+    reasons = Counter(p[2] for p in points if p[2])
+    return train, valid, reasons.most_common(1)[0][0] if reasons else ""
 
-    for item in caught:
-        if issubclass(item.category, FitFailedWarning):
-            lines = _EXCEPTION_LINE.findall(str(item.message))
-            if lines:
-                return lines[-1].strip()[:200]
-    return ""
 
-
-def _recording_fit_failures(call: Callable[[], Any]) -> tuple[Any, str]:
-    """Run a scikit-learn curve function with ``error_score=nan``, keeping its
-    ``FitFailedWarning`` (a traceback per failure, printed raw otherwise) as a reason;
-    every other warning is passed on unchanged."""
-    from sklearn.exceptions import FitFailedWarning
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", FitFailedWarning)
-        result = call()
-    for item in caught:
-        if not issubclass(item.category, FitFailedWarning):
-            warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
-    return result, _failure_reason(caught)
+def _training_sizes(shares: np.ndarray, largest: int) -> np.ndarray:
+    """Shares of the largest training fold as row counts (at least 1, each once), as
+    scikit-learn's ``learning_curve`` counts them."""
+    return np.unique(np.clip((shares * largest).astype(int), 1, largest))
 
 
 def _thin(x: np.ndarray, y: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -157,36 +186,29 @@ def learning_curve_for(
     workers: int,
     seed: int,
     events: EventSink = ignore_events,
+    threads: int = 1,
 ) -> LearningCurve:
-    """scikit-learn's ``learning_curve`` on the run's outer folds, with the verdict.
+    """The learning curve on the run's outer folds, with the verdict: for each fold, the
+    first *n* rows of a seeded shuffle of its training rows (scikit-learn's
+    ``learning_curve`` with ``shuffle=True``), fitted through the fold function.
 
     At the smallest sizes a random subset can lack what a step needs (SMOTE's neighbours
     of the rarest class, a class at all): those fits fail, their points are left out, and
     one notice says how many and why — never the library's traceback.
     """
-    from sklearn.model_selection import learning_curve
+    from sklearn.utils import check_random_state
 
     spec = METRICS[metric]
-    scorer = MetricScorer(metric, context, spec.greater_is_better)
     smallest = min(len(train) for train, _ in splits)
     low = min(1.0, max(LEARNING_SIZES[0], _smallest_share(y, smallest, context.task)))
-    sizes = np.unique(np.r_[low, [size for size in LEARNING_SIZES if size > low]])
-    (counts, train, valid), reason = _recording_fit_failures(
-        lambda: learning_curve(
-            estimator,
-            X,
-            y,
-            train_sizes=sizes,
-            cv=list(splits),
-            scoring=scorer,
-            n_jobs=workers,
-            shuffle=True,
-            random_state=seed,
-            error_score=np.nan,
-        )
-    )
-    sign = 1.0 if spec.greater_is_better else -1.0
-    train, valid = sign * np.asarray(train, float), sign * np.asarray(valid, float)
+    shares = np.unique(np.r_[low, [size for size in LEARNING_SIZES if size > low]])
+    counts = _training_sizes(shares, len(splits[0][0]))
+    rng = check_random_state(seed)
+    jobs = []
+    for train, test in splits:
+        shuffled = rng.permutation(train)
+        jobs.extend((estimator, X, y, shuffled[:n], test, metric, context, threads) for n in counts)
+    train, valid, reason = _curve_points(jobs, len(splits), workers)
     # A size where any fold failed (a subset without enough rows of a class for the sampler
     # or the model) would average over different folds than its neighbours: drop it, say so.
     failed = np.isnan(train) | np.isnan(valid)
@@ -243,27 +265,16 @@ def validation_curve_for(
     metric: str,
     context: MetricContext,
     workers: int,
+    threads: int = 1,
 ) -> ValidationCurve:
-    """scikit-learn's ``validation_curve`` over ``values`` of one parameter."""
-    from sklearn.model_selection import validation_curve
-
-    spec = METRICS[metric]
-    scorer = MetricScorer(metric, context, spec.greater_is_better)
-    (train, valid), _ = _recording_fit_failures(
-        lambda: validation_curve(
-            estimator,
-            X,
-            y,
-            param_name=routed,
-            param_range=list(values),
-            cv=list(splits),
-            scoring=scorer,
-            n_jobs=workers,
-            error_score=np.nan,
-        )
-    )
-    sign = 1.0 if spec.greater_is_better else -1.0
-    train, valid = sign * np.asarray(train, float), sign * np.asarray(valid, float)
+    """The score over ``values`` of one parameter on the outer folds (scikit-learn's
+    ``validation_curve``, through the fold function)."""
+    jobs = [
+        (estimator, X, y, train, test, metric, context, threads, {routed: value})
+        for train, test in splits
+        for value in values
+    ]
+    train, valid, _ = _curve_points(jobs, len(splits), workers)
     return ValidationCurve(
         name,
         param,

@@ -15,9 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 
-from mlwb.evaluation import MetricScorer, inner_pipeline
+from mlwb.evaluation import MetricScorer, fit_on_fold, inner_pipeline
 from mlwb.metrics import METRICS, MetricContext
 from mlwb.parallel import run_parallel
 
@@ -53,12 +52,16 @@ def _fold_importance(
     test: np.ndarray,
     scorer: MetricScorer,
     seed: int,
+    context: MetricContext,
+    threads: int = 1,
 ) -> np.ndarray:
+    """Fit on the fold's training rows (the fold function), then shuffle each column of
+    its held-out rows ``REPEATS`` times (scikit-learn's ``permutation_importance``)."""
     from sklearn.inspection import permutation_importance
 
-    model = clone(estimator).fit(X.iloc[train], y[train])
+    fold = fit_on_fold(estimator, X, y, train, test, context.task, context.positive, threads)
     result = permutation_importance(
-        model, X.iloc[test], y[test], scoring=scorer, n_repeats=REPEATS, random_state=seed
+        fold.model, X.iloc[test], y[test], scoring=scorer, n_repeats=REPEATS, random_state=seed
     )
     return np.asarray(result.importances)
 
@@ -72,11 +75,13 @@ def permutation_importance_for(
     context: MetricContext,
     workers: int,
     seed: int,
+    threads: int = 1,
 ) -> Importance:
     """Score drop per shuffled column over every outer fold's held-out rows."""
     scorer = MetricScorer(metric, context, METRICS[metric].greater_is_better)
     jobs = [
-        (estimator, X, y, train, test, scorer, seed + i) for i, (train, test) in enumerate(splits)
+        (estimator, X, y, train, test, scorer, seed + i, context, threads)
+        for i, (train, test) in enumerate(splits)
     ]
     parts = list(run_parallel(_fold_importance, jobs, workers))
     drops = np.concatenate(parts, axis=1)  # features × (folds · repeats), sign-corrected

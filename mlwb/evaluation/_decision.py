@@ -220,7 +220,14 @@ def decision_checks(
         checks["constraint_met"] = constraint_met(model, plan)
     if plan.calibrates:
         bare = fit_on_fold(
-            pipeline, X, y, train, test, context.task, context.positive, threads,
+            pipeline,
+            X,
+            y,
+            train,
+            test,
+            context.task,
+            context.positive,
+            threads,
             record_warnings=True,
         )
         notes = bare.notes

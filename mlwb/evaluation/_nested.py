@@ -144,7 +144,16 @@ def run_search(
 
         scorer = MetricScorer(settings.metric, context, settings.greater_is_better)
         return halving_search(
-            pipeline, route, space, X, y, inner.splitter, data.groups, settings, scorer, scope,
+            pipeline,
+            route,
+            space,
+            X,
+            y,
+            inner.splitter,
+            data.groups,
+            settings,
+            scorer,
+            scope,
             workers,
         )
     from mlwb.search.optuna_search import optuna_search

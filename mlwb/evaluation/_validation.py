@@ -44,8 +44,16 @@ def fit_fold(
     the training rows only)."""
     estimator = decision.wrap(clone(pipeline)) if decision else pipeline
     fold = fit_on_fold(
-        estimator, X, y, train, test, context.task, context.positive, threads,
-        predict_train=True, record_warnings=True,
+        estimator,
+        X,
+        y,
+        train,
+        test,
+        context.task,
+        context.positive,
+        threads,
+        predict_train=True,
+        record_warnings=True,
     )
     checks: dict[str, Any] = {}
     notes = fold.notes
