@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 from mlwb.data import load_dataset
+from mlwb.plan import plan_run
 from mlwb.recipe import recipe_from_mapping
-from mlwb.workflows.evaluation import evaluate_model
-from mlwb.workflows.plan import plan_run
+from mlwb.workflows.cross_validation import evaluate_model
 
 ROOT = Path(__file__).resolve().parent.parent
 RECIPE = {

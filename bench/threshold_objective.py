@@ -22,8 +22,8 @@ from sklearn.model_selection import StratifiedKFold, TunedThresholdClassifierCV
 
 from mlwb.data import load_dataset
 from mlwb.evaluation import fbeta
+from mlwb.plan import plan_run
 from mlwb.recipe import recipe_from_mapping
-from mlwb.workflows.plan import plan_run
 
 ROOT = Path(__file__).resolve().parent.parent
 

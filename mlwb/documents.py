@@ -16,9 +16,9 @@ from mlwb.models.baseline import BASELINE
 from mlwb.results import FitResult, ModelResult
 
 if TYPE_CHECKING:
+    from mlwb.compare.gates import GateResult
     from mlwb.data.dataset import Dataset
-    from mlwb.gates import GateResult
-    from mlwb.workflows.plan import RunPlan
+    from mlwb.plan import RunPlan
 
 SCHEMA_VERSION = 1
 

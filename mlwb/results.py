@@ -8,9 +8,40 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
+
+
+@dataclass(frozen=True)
+class TrialRecord:
+    """One candidate configuration and its inner cross-validation score."""
+
+    scope: str
+    number: int
+    state: Literal["complete", "pruned", "failed"]
+    value: float
+    params: dict[str, Any]
+    folds: int
+    seconds: float
+    error: str = ""
+    resources: int | None = None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The best configuration of one search and everything tried on the way."""
+
+    scope: str
+    best_params: dict[str, Any]
+    best_score: float
+    trials: tuple[TrialRecord, ...] = field(default=())
+    fits: int = 0
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[TrialRecord]:
+        return [t for t in self.trials if t.state == "failed"]
 
 
 @dataclass(frozen=True)
@@ -218,3 +249,17 @@ class FitResult:
     def model(self, name: str) -> ModelResult:
         """The result for model ``name``."""
         return next(m for m in self.models if m.name == name)
+
+
+@dataclass(frozen=True)
+class FinalFit:
+    """The fitted final model and how it was obtained: ``configured`` is the unfitted
+    estimator it was refit from (the chosen configuration inside its decision layer),
+    which diagnostics refit on the folds."""
+
+    model: Any
+    seconds: float
+    search: SearchResult | None
+    holdout: dict[str, float] | None
+    name: str = ""
+    configured: Any = None

@@ -444,7 +444,7 @@ def test_accepted_parameters_pass_validate(tmp_path):
 def test_a_probe_failure_that_the_real_rows_do_not_confirm_is_not_an_error(tmp_path, monkeypatch):
     """The probe's rows are synthetic: a value refused there but accepted on the real rows (a
     limit tied to the data's shape) is left to the fit, not reported as a recipe error."""
-    import mlwb.workflows.models_plan as models_plan
+    import mlwb.plan._models as models_plan
     from mlwb.models.probe import Rejection
 
     monkeypatch.setattr(
@@ -472,8 +472,8 @@ def test_a_probe_failure_that_the_real_rows_do_not_confirm_is_not_an_error(tmp_p
     ],
 )
 def test_fit_time_library_errors_naming_a_recipe_parameter_are_recipe_errors(message, param):
-    from mlwb.workflows.evaluation import translate_failure
-    from mlwb.workflows.models_plan import ModelPlan
+    from mlwb.plan import ModelPlan
+    from mlwb.workflows.cross_validation import translate_failure
 
     model = ModelPlan("m", None, {param: -1, "other": 1}, None, (), (), None)  # type: ignore[arg-type]
     error = translate_failure(model, ValueError(message))
@@ -483,8 +483,8 @@ def test_fit_time_library_errors_naming_a_recipe_parameter_are_recipe_errors(mes
 
 
 def test_fit_time_errors_naming_no_recipe_parameter_stay_model_failures():
-    from mlwb.workflows.evaluation import translate_failure
-    from mlwb.workflows.models_plan import ModelPlan
+    from mlwb.plan import ModelPlan
+    from mlwb.workflows.cross_validation import translate_failure
 
     model = ModelPlan("m", None, {"C": 1.0, "depth": 3}, None, (), (), None)  # type: ignore[arg-type]
     for message in ("array is not C-contiguous", "value -2 for Parameter max_depth"):
@@ -529,8 +529,8 @@ def test_learning_curve_failures_are_one_notice_event(tmp_path):
     from mlwb.diagnose.curves import learning_curve_for
     from mlwb.diagnose.verdict import VerdictRuleValues
     from mlwb.events import Notice
+    from mlwb.plan import plan_run
     from mlwb.recipe import recipe_from_mapping
-    from mlwb.workflows.plan import plan_run
 
     recipe_data = {
         "target": "y",

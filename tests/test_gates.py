@@ -9,8 +9,8 @@ import math
 import pytest
 from conftest import SAMPLES, fast_recipe, run_cli
 
+from mlwb.compare.gates import Gate, check_gates, command_line_gates, failure_message, recipe_gates
 from mlwb.errors import RecipeError, UsageError
-from mlwb.gates import Gate, check_gates, command_line_gates, failure_message, recipe_gates
 
 
 def test_parsing_and_checking():

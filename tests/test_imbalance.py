@@ -23,7 +23,7 @@ from sklearn.linear_model import LogisticRegression
 
 from mlwb.errors import DataError, RecipeError
 from mlwb.evaluation import cross_validate_pipeline
-from mlwb.workflows.plan import plan_run
+from mlwb.plan import plan_run
 
 CREDIT = SAMPLES / "credit.csv"
 CATEGORICAL = ["home", "purpose", "employment", "region", "has_guarantor"]

@@ -87,7 +87,7 @@ def test_a_signal_to_the_main_process_alone_stops_a_parallel_search(tmp_path, si
     process.send_signal(signum)  # the main process only, not its process group
     _, stderr = process.communicate(timeout=30)
     assert time.monotonic() - sent < 10
-    assert process.returncode == code
+    assert process.returncode == code, stderr
     assert f"{word}; nothing was written" in stderr
     assert "Traceback" not in stderr and "Exception" not in stderr
     assert not out.exists() and list(tmp_path.glob(".run*")) == []
@@ -117,7 +117,11 @@ def test_sigterm_records_the_running_trials_as_failed(tmp_path):
     storage = tmp_path / "search.db"
     process = start_fit(long_search(tmp_path, storage), SAMPLES / "credit.csv", tmp_path / "r")
     wait_for_workers(process)
-    time.sleep(3)
+    deadline = time.time() + 60
+    while time.time() < deadline:  # some trials have finished, others are running
+        time.sleep(0.5)
+        if sum(c.get("COMPLETE", 0) for c in count_trials(storage).values()) >= 2:
+            break
     process.send_signal(signal.SIGTERM)
     process.communicate(timeout=30)
     assert process.returncode == 143

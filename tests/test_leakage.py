@@ -19,7 +19,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from mlwb.evaluation import cross_validate_pipeline
 from mlwb.metrics import MetricContext
-from mlwb.workflows.plan import plan_run
+from mlwb.plan import plan_run
 
 ROWS, FEATURES, TOLERANCE = 300, 1000, 0.08
 

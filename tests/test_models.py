@@ -19,8 +19,8 @@ from mlwb.errors import RecipeError
 from mlwb.models import ModelContext, all_models, find_model, model_names, register
 from mlwb.models.adapter import FitAdapter, balanced_weights
 from mlwb.models.spec import ModelSpec
+from mlwb.plan import plan_run
 from mlwb.recipe.params import ParamValue
-from mlwb.workflows.plan import plan_run
 
 MEMBERS = ["ridge", "decision_tree"]  # members that do every task
 CASES = [(spec.name, task) for spec in all_models() for task in sorted(spec.tasks)]

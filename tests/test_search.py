@@ -18,8 +18,8 @@ from scipy import stats
 
 from mlwb.errors import ModelFailed, RecipeError
 from mlwb.evaluation import search_or_fail
+from mlwb.plan import plan_run
 from mlwb.search import SearchSpace
-from mlwb.workflows.plan import plan_run
 
 # --- the space syntax, translated once ----------------------------------------------------
 

@@ -23,8 +23,8 @@ from conftest import (
 
 from mlwb.errors import ExitCode
 from mlwb.evaluation import SplitData, make_splitter, split_data
+from mlwb.plan import plan_run
 from mlwb.recipe.schema import Splitter
-from mlwb.workflows.plan import plan_run
 
 # --------------------------------------------------------------------------- helpers
 

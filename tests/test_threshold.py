@@ -21,7 +21,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.model_selection import StratifiedKFold, TunedThresholdClassifierCV
 
 from mlwb.evaluation import DecisionPlan, constrained_score, fbeta, negative_cost, youden_j
-from mlwb.workflows.plan import plan_run
+from mlwb.plan import plan_run
 
 CREDIT = SAMPLES / "credit.csv"
 

@@ -81,34 +81,45 @@ def _silence_stdout() -> None:
         pass
 
 
+def _stopped(output: Output) -> int:
+    """The one line and exit code of a run stopped by a signal."""
+    request = stop_request()
+    kill_workers()
+    output.error(f"{request.word}; nothing was written")
+    return request.exit_code
+
+
 def run_guarded(output: Output, debug: bool, body: Callable[[], int | None]) -> NoReturn:
-    """Run a command's body and exit with its code; map every failure to one line."""
+    """Run a command's body and exit with its code; map every failure to one line.
+
+    Once a stop was requested, whatever the unwinding raises (a pool whose workers were
+    just stopped reports them as lost, a fold reports its model as failed) is a
+    consequence of the stop, not a failure of its own: the exit is 130 or 143.
+    """
     try:
         with StopSignals(debug):
             code = int(body() or ExitCode.OK)
             interrupts.check()  # a stop whose exception was swallowed still stops
-    except MlwbError as error:
-        details = error.details if isinstance(error, RecipeError) else ()
-        output.error(error.message, error.hint, details)
-        if debug:
-            traceback.print_exc(file=sys.stderr)
-        code = int(error.exit_code)
     except KeyboardInterrupt:
-        request = stop_request()
-        kill_workers()
-        output.error(f"{request.word}; nothing was written")
-        code = request.exit_code
+        code = _stopped(output)
     except BrokenPipeError:
         _silence_stdout()
         code = int(ExitCode.OK)
     except Exception as error:  # noqa: BLE001 - the last line of defence
-        message = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        output.error(
-            f"internal error: {type(error).__name__}: {message}",
-            "this is a bug in mlwb; run again with --debug for the traceback and report it",
-        )
+        if interrupts.stop_requested():
+            code = _stopped(output)
+        elif isinstance(error, MlwbError):
+            details = error.details if isinstance(error, RecipeError) else ()
+            output.error(error.message, error.hint, details)
+            code = int(error.exit_code)
+        else:
+            message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            output.error(
+                f"internal error: {type(error).__name__}: {message}",
+                "this is a bug in mlwb; run again with --debug for the traceback and report it",
+            )
+            code = int(ExitCode.INTERNAL)
         if debug:
             traceback.print_exc(file=sys.stderr)
-        code = int(ExitCode.INTERNAL)
     shutdown_workers()
     raise typer.Exit(code)

@@ -127,8 +127,8 @@ def compare_command(
 
     def _compare_recipe(recipe: str, data: str, output: Output) -> int:
         from mlwb.compare.documents import compare_document
+        from mlwb.compare.gates import command_line_gates, failure_message
         from mlwb.errors import GateFailed
-        from mlwb.gates import command_line_gates, failure_message
         from mlwb.outputs import write_output
         from mlwb.recipe import load_recipe
         from mlwb.report.compare_markdown import leaderboard_markdown
@@ -156,9 +156,9 @@ def compare_command(
 
     def _compare_runs(paths: list[Path], output: Output) -> int:
         from mlwb.compare.documents import run_comparison_document
+        from mlwb.compare.gates import command_line_gates
         from mlwb.compare.rundiff import compare_runs, failure_message, parse_max_drop
         from mlwb.errors import GateFailed
-        from mlwb.gates import command_line_gates
         from mlwb.outputs import write_output
         from mlwb.report.compare_markdown import run_comparison_markdown
         from mlwb.report.compare_view import render_run_comparison

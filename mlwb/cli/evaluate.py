@@ -36,11 +36,11 @@ def evaluate_command(
 
     def body() -> int:
         from mlwb.compare.documents import evaluation_document
+        from mlwb.compare.gates import check_gates, command_line_gates, failure_message
         from mlwb.errors import GateFailed
-        from mlwb.gates import check_gates, command_line_gates, failure_message
         from mlwb.report.evaluate_view import render_evaluation
         from mlwb.report.json_out import print_json
-        from mlwb.workflows.evaluate_saved import load_and_evaluate
+        from mlwb.workflows.evaluate import load_and_evaluate
 
         gates = command_line_gates(gate or [])
         result = load_and_evaluate(model, data)

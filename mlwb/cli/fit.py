@@ -63,9 +63,9 @@ def fit_command(
     output = make_output(json_, quiet)
 
     def body() -> int:
+        from mlwb.compare.gates import command_line_gates, failure_message
         from mlwb.documents import fit_document
         from mlwb.errors import GateFailed
-        from mlwb.gates import command_line_gates, failure_message
         from mlwb.jsonable import to_jsonable
         from mlwb.recipe import load_recipe
         from mlwb.report.diagnostics_view import render_diagnostics

@@ -38,7 +38,7 @@ def init_command(
         import sys
 
         from mlwb.outputs import check_output_file, write_output
-        from mlwb.starter import starter_recipe
+        from mlwb.workflows.init import starter_recipe
 
         destination = Path(out) if out != "-" else None
         if destination is not None:  # an existing recipe is someone's work: only with --force

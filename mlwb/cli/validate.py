@@ -68,10 +68,9 @@ def validate_command(
 def show_plan(loaded: Recipe, data: str, output: Output) -> None:
     """Plan ``loaded`` on ``data`` and print it (shared with ``mlwb fit --plan``)."""
     from mlwb.documents import plan_document
+    from mlwb.plan import budget_summary, count_fits, estimate_seconds, plan_from_file
     from mlwb.report.json_out import print_json
     from mlwb.report.plan_view import render_budget, render_plan
-    from mlwb.workflows.budget import budget_summary, count_fits, estimate_seconds
-    from mlwb.workflows.plan import plan_from_file
 
     plan = plan_from_file(loaded, data)
     for notice in plan.dataset.notices + plan.notices:

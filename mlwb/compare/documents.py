@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from mlwb.compare.leaderboard import Leaderboard
     from mlwb.compare.rundiff import RunComparison
     from mlwb.workflows.compare import CompareResult
-    from mlwb.workflows.evaluate_saved import ExternalEvaluation
+    from mlwb.workflows.evaluate import ExternalEvaluation
 
 
 def leaderboard_document(board: Leaderboard) -> dict[str, Any]:

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlwb.compare.gates import Gate, GateResult, check_gates
 from mlwb.errors import ModelFileError, UsageError
-from mlwb.gates import Gate, GateResult, check_gates
 from mlwb.metrics import METRICS
 from mlwb.suggest import did_you_mean
 

@@ -27,11 +27,12 @@ from mlwb.evaluation import ParamRouter
 from mlwb.events import EventSink, StageFinished, StageStarted, ignore_events
 from mlwb.metrics import METRICS
 from mlwb.models.baseline import BASELINE
-from mlwb.results import ModelResult
+from mlwb.plan import RunPlan
+from mlwb.results import FinalFit, ModelResult
 
 
 @dataclass(frozen=True)
-class Diagnostics:
+class DiagnosticsResult:
     """All diagnostics of one run (``diagnostics.json``)."""
 
     model: str
@@ -49,7 +50,7 @@ def _baseline(results: tuple[ModelResult, ...], metric: str) -> float:
     return dummy.score(metric) if dummy is not None else math.nan
 
 
-def _configured(plan: Any, name: str, final: Any) -> Any:
+def _configured(plan: RunPlan, name: str, final: FinalFit) -> Any:
     """The estimator a curve or importance refits: the final configuration for the best
     model, the planned pipeline (with the decision layer) for the others — without the
     threshold tuner when the primary metric reads probabilities only (it cannot change
@@ -66,12 +67,12 @@ def _configured(plan: Any, name: str, final: Any) -> Any:
 
 
 def run_diagnostics(
-    plan: Any,
+    plan: RunPlan,
     results: tuple[ModelResult, ...],
     best: str,
-    final: Any,
+    final: FinalFit,
     events: EventSink = ignore_events,
-) -> Diagnostics:
+) -> DiagnosticsResult:
     """Compute what ``plan.recipe.diagnostics`` asks for."""
     config = plan.recipe.diagnostics
     dataset = plan.dataset
@@ -156,13 +157,13 @@ def run_diagnostics(
         )
     own = model_importance(final.model) if config.importance != "none" else None
     events(StageFinished("diagnose", 0.0))
-    return Diagnostics(
+    return DiagnosticsResult(
         best, metric, tuple(curves), validation, classification, regression, permutation, own
     )
 
 
 __all__ = [
-    "Diagnostics",
+    "DiagnosticsResult",
     "Importance",
     "LearningCurve",
     "ValidationCurve",

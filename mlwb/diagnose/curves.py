@@ -23,8 +23,8 @@ from mlwb.evaluation import as_predictions, fit_on_fold
 from mlwb.events import EventSink, Notice, ignore_events
 from mlwb.metrics import METRICS, MetricContext, compute_metrics
 from mlwb.parallel import run_parallel
+from mlwb.plan import LEARNING_SIZES
 
-LEARNING_SIZES = (0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0)
 CURVE_POINTS = 60
 
 

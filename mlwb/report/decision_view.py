@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from mlwb.gates import GateResult
+from mlwb.compare.gates import GateResult
 from mlwb.results import ModelResult
 
 

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from rich.table import Table
 from rich.text import Text
 
-from mlwb.gates import GateResult
+from mlwb.compare.gates import GateResult
 from mlwb.metrics import METRICS
 from mlwb.report.console import Output
 from mlwb.report.decision_view import gates_block
 from mlwb.report.diagnostics_view import confusion_view
 from mlwb.report.fit_view import fmt
-from mlwb.workflows.evaluate_saved import ExternalEvaluation
+from mlwb.workflows.evaluate import ExternalEvaluation
 
 
 def render_evaluation(

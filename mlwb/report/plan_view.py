@@ -6,9 +6,8 @@ from rich.table import Table
 from rich.text import Text
 
 from mlwb.pipeline import PipelineStep
+from mlwb.plan import FitBudget, ModelPlan, RunPlan
 from mlwb.report.console import Output
-from mlwb.workflows.budget import FitBudget
-from mlwb.workflows.plan import ModelPlan, RunPlan
 
 
 def step_chain(steps: tuple[PipelineStep, ...]) -> str:

@@ -1,12 +1,14 @@
-"""What every search strategy takes and returns."""
+"""What every search strategy takes (its results, ``SearchResult`` and ``TrialRecord``,
+are core result types in ``mlwb.results``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
+
+from mlwb.results import SearchResult, TrialRecord
 
 Strategy = Literal["grid", "random", "bayes", "halving"]
-TrialState = Literal["complete", "pruned", "failed"]
 
 
 @dataclass(frozen=True)
@@ -27,32 +29,4 @@ class SearchSettings:
     prepared: bool = False  # the main process created the storage and this study
 
 
-@dataclass(frozen=True)
-class TrialRecord:
-    """One candidate configuration and its inner cross-validation score."""
-
-    scope: str
-    number: int
-    state: TrialState
-    value: float
-    params: dict[str, Any]
-    folds: int
-    seconds: float
-    error: str = ""
-    resources: int | None = None
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    """The best configuration of one search and everything tried on the way."""
-
-    scope: str
-    best_params: dict[str, Any]
-    best_score: float
-    trials: tuple[TrialRecord, ...] = field(default=())
-    fits: int = 0
-    seconds: float = 0.0
-
-    @property
-    def failed(self) -> list[TrialRecord]:
-        return [t for t in self.trials if t.state == "failed"]
+__all__ = ["SearchResult", "SearchSettings", "Strategy", "TrialRecord"]

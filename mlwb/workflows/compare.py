@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from mlwb.artifacts import RunFolder, check_output_dir, default_run_dir
+from mlwb.compare.gates import Gate
 from mlwb.compare.leaderboard import Leaderboard, build_leaderboard
 from mlwb.data.dataset import Dataset
 from mlwb.events import EventSink, StageFinished, StageStarted, ignore_events
-from mlwb.gates import Gate
 from mlwb.recipe.schema import Recipe, Task
-from mlwb.results import FitResult
-from mlwb.workflows.final import FinalFit, fit_final
+from mlwb.results import FinalFit, FitResult
+from mlwb.workflows.final import fit_final
 from mlwb.workflows.fit import assemble_result, evaluate_stage, prepare_run, write_run
 
 # Fast settings: a compare of the zoo on a few thousand rows takes about a minute.

@@ -4,13 +4,11 @@ the model is tuned), refit on those rows, and scored once on the holdout if ther
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from sklearn.base import clone
 
-from mlwb.estimators import DecodedClassifier
 from mlwb.evaluation import (
     ParamRouter,
     as_predictions,
@@ -20,20 +18,10 @@ from mlwb.evaluation import (
 )
 from mlwb.events import EventSink, ignore_events
 from mlwb.metrics import compute_metrics
+from mlwb.models.decoded import DecodedClassifier
+from mlwb.plan import RunPlan
+from mlwb.results import FinalFit
 from mlwb.search import SearchResult
-from mlwb.workflows.plan import RunPlan
-
-
-@dataclass(frozen=True)
-class FinalFit:
-    """The fitted final model and how it was obtained."""
-
-    model: Any
-    seconds: float
-    search: SearchResult | None
-    holdout: dict[str, float] | None
-    name: str = ""
-    configured: Any = None
 
 
 def model_features(final: Any) -> tuple[int | None, tuple[str, ...]]:

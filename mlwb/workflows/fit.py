@@ -10,9 +10,16 @@ from typing import Any
 
 import pandas as pd
 
-from mlwb.artifacts import RunFolder, check_output_dir, default_run_dir, save_model
+from mlwb.artifacts import (
+    RunFolder,
+    check_output_dir,
+    default_run_dir,
+    package_versions,
+    save_model,
+)
+from mlwb.compare.gates import Gate, check_gates
 from mlwb.data.dataset import Dataset, load_dataset
-from mlwb.diagnose import Diagnostics, run_diagnostics
+from mlwb.diagnose import DiagnosticsResult, run_diagnostics
 from mlwb.documents import (
     SCHEMA_VERSION,
     fit_document,
@@ -21,16 +28,14 @@ from mlwb.documents import (
     oof_frame,
     trials_frame,
 )
-from mlwb.environment import package_versions
 from mlwb.events import EventSink, Notice, StageFinished, StageStarted, ignore_events
-from mlwb.gates import Gate, check_gates
 from mlwb.jsonable import to_jsonable
+from mlwb.plan import DefaultModels, RunPlan, check_resume, plan_run
 from mlwb.recipe.loading import resolved_yaml
 from mlwb.recipe.schema import Recipe
-from mlwb.results import DatasetSummary, FinalModel, FitResult, ModelResult
-from mlwb.workflows.evaluation import evaluate_models, pick_best
-from mlwb.workflows.final import FinalFit, fit_final, model_features
-from mlwb.workflows.plan import DefaultModels, RunPlan, check_resume, plan_run
+from mlwb.results import DatasetSummary, FinalFit, FinalModel, FitResult, ModelResult
+from mlwb.workflows.cross_validation import evaluate_models, pick_best
+from mlwb.workflows.final import fit_final, model_features
 
 ReportWriter = Callable[[Path, dict[str, Any], dict[str, Any]], None]
 
@@ -234,7 +239,7 @@ def run_fit(
     return result
 
 
-def _write_diagnostics(folder: RunFolder, diagnostics: Diagnostics) -> None:
+def _write_diagnostics(folder: RunFolder, diagnostics: DiagnosticsResult) -> None:
     folder.write_json(
         "diagnostics.json",
         {"schema_version": SCHEMA_VERSION, "kind": "diagnostics", **to_jsonable(diagnostics)},

@@ -16,12 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from mlwb.diagnose.curves import LEARNING_SIZES
 from mlwb.models.baseline import BASELINE
-from mlwb.workflows.models_plan import ModelPlan
-from mlwb.workflows.plan import RunPlan
+from mlwb.plan._models import ModelPlan
+from mlwb.plan._run import RunPlan
 
 SAMPLE_ROWS = 500
+# The shares of the largest training fold a learning curve is fitted at (the smallest is
+# raised on data with a rare class, so that every subset holds some of it).
+LEARNING_SIZES = (0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0)
 
 
 @dataclass(frozen=True)

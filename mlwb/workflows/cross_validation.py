@@ -17,9 +17,8 @@ from mlwb.events import EventSink, ModelFinished, ModelStarted, Notice, ignore_e
 from mlwb.metrics import Predictions, better, compute_metrics
 from mlwb.models.baseline import BASELINE
 from mlwb.models.probe import library_reason
+from mlwb.plan import ModelPlan, RunPlan
 from mlwb.results import MetricSummary, ModelResult, OutOfFold, summarise
-from mlwb.workflows.models_plan import ModelPlan
-from mlwb.workflows.plan import RunPlan
 
 
 def _names(param: str, text: str) -> bool:

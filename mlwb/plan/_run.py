@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from mlwb.compare.gates import Gate, recipe_gates
 from mlwb.data.dataset import Dataset
 from mlwb.errors import DataError, RecipeError, UsageError
 from mlwb.evaluation import (
@@ -26,16 +27,15 @@ from mlwb.evaluation import (
     split_data,
     split_rows,
 )
-from mlwb.gates import Gate, recipe_gates
 from mlwb.metrics import DEFAULT_METRICS, METRICS, MetricContext, check_metric_for_task
 from mlwb.models.adapter import parameter_names
 from mlwb.models.baseline import BASELINE
 from mlwb.parallel import Parallelism, plan_parallelism
 from mlwb.pipeline.imbalance import SamplerPlan, plan_sampler, smallest_class_counts
+from mlwb.plan._models import ModelPlan, ModelPlanner
 from mlwb.recipe.schema import Recipe, Splitter, Task
 from mlwb.search import SearchSettings
 from mlwb.suggest import did_you_mean
-from mlwb.workflows.models_plan import ModelPlan, ModelPlanner
 
 DEFAULT_MODELS: dict[Task, tuple[str, ...]] = {
     "binary": ("logistic_regression", "random_forest", "lightgbm"),
