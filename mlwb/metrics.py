@@ -5,6 +5,10 @@ rather than through scikit-learn scorers, so a fold is predicted once however ma
 are shown. Each computation is scikit-learn's own metric function; this module only knows
 which arguments each one needs (positive class, averaging, the full label set so that a fold
 missing a class still scores consistently).
+
+A metric that is undefined on a set of predictions (ROC-AUC with one class, RMSLE with a
+value at or below -1) is NaN, never an error: one odd fold must not end a run, and a NaN
+score never wins a comparison and fails a gate. ``compute_metrics`` can say why in a note.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import numpy as np
 from sklearn import metrics as skm
 
 from mlwb.errors import RecipeError
-from mlwb.recipe.schema import Task
+from mlwb.recipe.schema import METRIC_NAMES, Task
 from mlwb.suggest import did_you_mean
 
 Needs = Literal["labels", "scores", "values"]
@@ -57,7 +61,10 @@ MetricFn = Callable[[Predictions, MetricContext], float]
 
 @dataclass(frozen=True)
 class MetricSpec:
-    """One metric: ``greater_is_better`` gives its direction for ranking and gates."""
+    """One metric: ``greater_is_better`` gives its direction for ranking and gates;
+    ``needs`` says which predictions it reads (labels at the decision threshold, scores, or
+    regression values); ``undefined`` says when it has no value (NaN), for notes and
+    ``mlwb models``."""
 
     name: str
     summary: str
@@ -65,6 +72,7 @@ class MetricSpec:
     greater_is_better: bool
     needs: Needs
     compute: MetricFn
+    undefined: str = ""
 
     @property
     def best(self) -> float:
@@ -107,16 +115,28 @@ def _fbeta(p: Predictions, ctx: MetricContext) -> float:
 
 
 def _specificity(p: Predictions, ctx: MetricContext) -> float:
-    matrix = skm.confusion_matrix(p.y_true, p.labels, labels=list(range(ctx.n_classes)))
-    total = matrix.sum()
-    rates = []
-    for k in range(ctx.n_classes):
-        if ctx.task == "binary" and k != ctx.positive:
-            continue
-        negatives = total - matrix[k, :].sum()
-        false_pos = matrix[:, k].sum() - matrix[k, k]
-        rates.append((negatives - false_pos) / negatives if negatives else math.nan)
-    return float(np.nanmean(rates)) if not all(math.isnan(r) for r in rates) else math.nan
+    """imbalanced-learn's true-negative rate: of the positive class (binary), or the macro
+    mean over every class (multiclass).
+
+    Per class (``average=None``) rather than ``average="binary"``, whose answer is 0 when
+    the positive class is neither true nor predicted anywhere (every row a correct
+    negative: the rate is 1). A class that every row belongs to has no negatives, hence no
+    specificity: NaN, left out of the mean (imbalanced-learn would count a 0).
+    """
+    from imblearn.metrics import specificity_score
+
+    labels = [ctx.positive] if ctx.task == "binary" else list(range(ctx.n_classes))
+    rates = specificity_score(p.y_true, p.labels, labels=labels, average=None)
+    has_negatives = np.array([np.any(p.y_true != k) for k in labels])
+    if not has_negatives.any():
+        return math.nan
+    return float(np.nanmean(np.where(has_negatives, rates, np.nan)))
+
+
+def _cohen_kappa(p: Predictions, ctx: MetricContext) -> float:
+    """Agreement of predicted and true labels beyond chance; the full label set keeps a fold
+    that misses a class consistent with the others (NaN when only one label occurs)."""
+    return float(skm.cohen_kappa_score(p.y_true, p.labels, labels=list(range(ctx.n_classes))))
 
 
 def _roc_auc(p: Predictions, ctx: MetricContext) -> float:
@@ -190,7 +210,13 @@ def _catalogue() -> dict[str, MetricSpec]:
             _simple(skm.balanced_accuracy_score),
         ),
         MetricSpec(
-            "specificity", "true-negative rate (multiclass: macro)", c, True, "labels", _specificity
+            "specificity",
+            "true-negative rate (multiclass: macro)",
+            c,
+            True,
+            "labels",
+            _specificity,
+            "every row belongs to the class",
         ),
         MetricSpec(
             "fbeta",
@@ -209,12 +235,22 @@ def _catalogue() -> dict[str, MetricSpec]:
             _simple(skm.matthews_corrcoef),
         ),
         MetricSpec(
+            "cohen_kappa",
+            "Cohen's kappa: agreement of labels beyond chance",
+            c,
+            True,
+            "labels",
+            _cohen_kappa,
+            "only one class among the true and predicted labels",
+        ),
+        MetricSpec(
             "roc_auc",
             "area under the ROC curve (multiclass: one-vs-rest macro)",
             c,
             True,
             "scores",
             _roc_auc,
+            "only one class among the true labels",
         ),
         MetricSpec(
             "average_precision",
@@ -241,6 +277,15 @@ def _catalogue() -> dict[str, MetricSpec]:
             _simple(skm.root_mean_squared_error),
         ),
         MetricSpec(
+            "rmsle",
+            "root mean squared logarithmic error (of log1p values: relative errors)",
+            r,
+            False,
+            "values",
+            _simple(skm.root_mean_squared_log_error),
+            "a target or prediction is at or below -1",
+        ),
+        MetricSpec(
             "mape",
             "mean absolute percentage error (as a fraction)",
             r,
@@ -259,6 +304,7 @@ def _catalogue() -> dict[str, MetricSpec]:
             True,
             "values",
             _adjusted_r2,
+            "fewer rows than features + 2",
         ),
     ]
     for kind in ("precision", "recall", "f1"):
@@ -283,7 +329,14 @@ def _catalogue() -> dict[str, MetricSpec]:
                     _averaged(kind, average),
                 )
             )
-    return {s.name: s for s in specs}
+    catalogue = {s.name: s for s in specs}
+    if tuple(catalogue) != METRIC_NAMES:
+        # The recipe schema lists the names for 'mlwb schema' (it cannot import this module).
+        raise RuntimeError(
+            "the metric catalogue and mlwb.recipe.schema.METRIC_NAMES differ: "
+            f"{sorted(set(catalogue) ^ set(METRIC_NAMES)) or 'in their order'}"
+        )
+    return catalogue
 
 
 METRICS: dict[str, MetricSpec] = _catalogue()
@@ -327,9 +380,17 @@ def check_metric_for_task(name: str, task: Task, path: str) -> MetricSpec:
 
 
 def compute_metrics(
-    names: Sequence[str], predictions: Predictions, context: MetricContext
+    names: Sequence[str],
+    predictions: Predictions,
+    context: MetricContext,
+    notes: list[str] | None = None,
 ) -> dict[str, float]:
-    """Each named metric on ``predictions``; NaN where it is undefined (e.g. one class)."""
+    """Each named metric on ``predictions``; NaN where it is undefined (e.g. one class).
+
+    The libraries raise (RMSLE below -1, ROC-AUC with one class) or warn where a metric has
+    no value; here that is NaN, so one odd fold never ends a run. When ``notes`` is given,
+    a line per undefined metric saying why is appended to it, for the fold's notes.
+    """
     results: dict[str, float] = {}
     for name in names:
         spec = METRICS[name]
@@ -340,7 +401,28 @@ def compute_metrics(
         except ValueError:
             value = math.nan
         results[name] = value if math.isfinite(value) else math.nan
+        if notes is not None and math.isnan(results[name]):
+            reason = f" (NaN when {spec.undefined})" if spec.undefined else ""
+            notes.append(f"{name}: undefined on these predictions{reason}")
     return results
+
+
+def metric_entries(task: Task | None = None) -> list[dict[str, object]]:
+    """The catalogue as plain data for ``mlwb models`` (``--json`` and console): every
+    metric of ``task`` (all when None), its direction and what it is computed from."""
+    return [
+        {
+            "name": spec.name,
+            "summary": spec.summary,
+            "tasks": sorted(spec.tasks),
+            "greater_is_better": spec.greater_is_better,
+            "needs": spec.needs,
+            "undefined_when": spec.undefined or None,
+            "default_for": sorted(t for t, names in DEFAULT_METRICS.items() if name in names),
+        }
+        for name, spec in METRICS.items()
+        if task is None or task in spec.tasks
+    ]
 
 
 def better(metric: str, a: float, b: float) -> bool:

@@ -71,14 +71,28 @@ def test_selectors_inside_cv_stay_at_chance(noise, step):
     assert abs(auc - 0.5) <= TOLERANCE, auc
 
 
+# The wrapper methods refit a model per candidate set: fewer noise columns keep them fast
+# (sequential refits one per remaining column at every step, on each inner fold).
+WRAPPERS = [
+    ({"select": "rfe", "k": 20}, 200),
+    ({"select": "rfecv"}, 200),
+    ({"select": "sequential", "k": 5}, 80),
+]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "step", [{"select": "rfe", "k": 20}, {"select": "rfecv"}], ids=["rfe", "rfecv"]
-)
-def test_wrapper_selectors_inside_cv_stay_at_chance(noise, step):
-    small = noise[[*noise.columns[:200], "shop", "y"]]
+@pytest.mark.parametrize(("step", "columns"), WRAPPERS, ids=[s["select"] for s, _ in WRAPPERS])
+def test_wrapper_selectors_inside_cv_stay_at_chance(noise, step, columns):
+    small = noise[[*noise.columns[:columns], "shop", "y"]]
     auc = mlwb_cv_auc(small, {"features": step})
     assert abs(auc - 0.5) <= TOLERANCE, auc
+
+
+def test_every_selector_is_checked_for_leakage():
+    from mlwb.pipeline.selection import SELECTORS as REGISTRY
+
+    checked = [s["select"] for s in SELECTORS] + [s["select"] for s, _ in WRAPPERS]
+    assert sorted(checked) == sorted(REGISTRY)
 
 
 def test_selecting_on_all_rows_first_is_caught_by_this_test(noise):

@@ -12,12 +12,12 @@ import pytest
 from conftest import NO_DIAGNOSTICS_YAML, SAMPLES, make_dataset, run_cli, write_recipe
 from lightgbm import LGBMClassifier
 from pydantic import TypeAdapter
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.model_selection import StratifiedKFold
 
 from mlwb.errors import RecipeError
 from mlwb.models import ModelContext, all_models, find_model, model_names, register
-from mlwb.models.adapter import FitAdapter, balanced_weights
+from mlwb.models.adapter import FitAdapter, adapt
 from mlwb.models.spec import ModelSpec
 from mlwb.plan import plan_run
 from mlwb.recipe.params import ParamValue
@@ -164,10 +164,39 @@ def test_xgboost_binary_gets_scale_pos_weight_of_the_training_rows():
     )
 
 
+class RecordsWeights(ClassifierMixin, BaseEstimator):
+    """A classifier that keeps the per-row weights it was fitted with."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.classes_ = np.unique(y)
+        self.sample_weight_ = sample_weight
+        return self
+
+
+@pytest.mark.parametrize(
+    ("class_weight", "y", "expected"),
+    [
+        # balanced: n / (classes · count) of the rows being fitted
+        (
+            "balanced",
+            [0] * 60 + [1] * 30 + [2] * 10,
+            [100 / 180] * 60 + [100 / 90] * 30 + [10 / 3] * 10,
+        ),
+        # a mapping: classes it does not name weigh 1
+        ({2: 5.0}, [0, 1, 2, 2], [1, 1, 5, 5]),
+        # a class the training rows lack is dropped from the mapping, not an error
+        ({0: 1, 1: 4}, [0, 0, 2], [1, 1, 1]),
+    ],
+    ids=["balanced", "mapping", "absent-class"],
+)
+def test_per_row_class_weights(class_weight, y, expected):
+    adapter = adapt(RecordsWeights(), "multiclass")
+    adapter.set_params(class_weight=class_weight, weight_style="sample_weight")
+    fitted = adapter.fit(np.zeros((len(y), 1)), np.array(y))
+    assert fitted.estimator_.sample_weight_ == pytest.approx(expected)
+
+
 def test_xgboost_multiclass_gets_balanced_sample_weights():
-    y = np.array([0] * 60 + [1] * 30 + [2] * 10)
-    weights = balanced_weights(y, "balanced")
-    assert weights == pytest.approx({0: 100 / 180, 1: 100 / 90, 2: 100 / 30})
     frame = tiny_frame("multiclass", 150)
     plan, dataset = planned("xgboost", "multiclass", frame, imbalance={"method": "class_weight"})
     adapter = plan.model("xgboost").pipeline.named_steps["model"]

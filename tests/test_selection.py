@@ -11,10 +11,13 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import NO_DIAGNOSTICS, SAMPLES, build_pipeline, make_dataset, run_cli, write_recipe
+from sklearn.base import clone
 from sklearn.feature_selection import chi2, f_classif
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from mlwb.pipeline.selection import KBest, resolve_k
+from mlwb.errors import RecipeError
+from mlwb.pipeline.selection import SELECTORS, KBest, Sequential, build_selector, resolve_k
 
 CREDIT = SAMPLES / "credit.csv"
 COLUMNS = (
@@ -76,11 +79,17 @@ METHODS = {
     "l1": ({"select": "l1", "k": 10}, lambda count, width: 1 <= count <= 10),
     "model": ({"select": "model", "k": 10}, lambda count, width: 1 <= count <= 10),
     "pca": ({"select": "pca", "k": 5}, _exactly(5)),
+    "sequential": ({"select": "sequential", "k": 5}, _exactly(5)),
 }
+SLOW_METHODS = {"rfecv", "sequential"}
+
+
+def test_every_method_runs_end_to_end():
+    assert set(METHODS) == set(SELECTORS)
 
 
 @pytest.mark.parametrize(
-    "method", [pytest.param(m, marks=pytest.mark.slow) if m == "rfecv" else m for m in METHODS]
+    "method", [pytest.param(m, marks=pytest.mark.slow) if m in SLOW_METHODS else m for m in METHODS]
 )
 def test_each_method_fits_and_reports_the_features_into_the_model(tmp_path, method):
     step, expected = METHODS[method]
@@ -292,3 +301,214 @@ def test_explicit_native_encoding_with_a_selector_is_a_recipe_error(tmp_path):
     assert result.exit_code == 2
     assert "preprocess.categorical.encode" in result.stderr
     assert "feature selection" in result.stderr
+
+
+# --- the registry contract: every entry, every task it claims -----------------------------
+
+CONTRACT_K = 2
+# Per-entry settings the contract data needs: variance keeps everything at its default
+# threshold of 0 once the data layer has dropped constant columns.
+CONTRACT_SETTINGS = {"variance": {"threshold": 0.01}}
+CONTRACT_MODEL = {
+    "binary": "logistic_regression",
+    "multiclass": "logistic_regression",
+    "regression": "linear_regression",
+}
+CONTRACT_METRIC = {"binary": "accuracy", "multiclass": "accuracy", "regression": "r2"}
+SUPPORTED = [(name, task) for name, spec in SELECTORS.items() for task in sorted(spec.tasks)]
+UNSUPPORTED = [
+    (name, task)
+    for name, spec in SELECTORS.items()
+    for task in ("binary", "multiclass", "regression")
+    if task not in spec.tasks
+]
+
+
+def contract_step(name: str) -> dict:
+    """The step the contract runs: ``k`` where the method reads it, plus its settings."""
+    step: dict = {"select": name, **CONTRACT_SETTINGS.get(name, {})}
+    if "k" in SELECTORS[name].options:
+        step["k"] = CONTRACT_K
+    return step
+
+
+def contract_frame(task: str, n: int = 90, seed: int = 0) -> pd.DataFrame:
+    """Tiny data with something for every kind of method to act on: two informative
+    columns, noise, a near-copy of a column (correlation), a nearly flat column (variance)
+    and a categorical that one-hot encodes into three columns."""
+    rng = np.random.default_rng(seed)
+    s1, s2 = rng.normal(size=n), rng.normal(size=n)
+    colour = rng.choice(["red", "green", "blue"], n)
+    signal = s1 + 0.7 * s2 + 0.5 * (colour == "red")
+    if task == "regression":
+        y = pd.Series(10 * signal + 50)
+    elif task == "binary":
+        y = pd.Series(np.where(signal > 0.2, "pos", "neg"), dtype="str")
+    else:
+        y = pd.Series(np.select([signal < -0.4, signal < 0.6], ["a", "b"], "c"), dtype="str")
+    frame = pd.DataFrame(
+        {
+            "s1": s1,
+            "s2": s2,
+            "double": 2 * s1 + 1 + rng.normal(scale=0.01, size=n),
+            "flat": 5 + rng.normal(scale=0.01, size=n),
+            **{f"n{i}": rng.normal(size=n) for i in range(3)},
+            "colour": pd.Series(colour, dtype="str"),
+            "y": y,
+        }
+    )
+    return frame
+
+
+def contract_dataset(name: str, task: str):
+    return make_dataset(
+        contract_frame(task),
+        {
+            "target": "y",
+            "task": task,
+            "positive": "pos" if task == "binary" else None,
+            "preprocess": {"numeric": {"scale": "none"}},
+            "features": contract_step(name),
+            "n_jobs": 1,
+        },
+    )
+
+
+def kept_as_promised(keeps: str | None, kept: int, width: int) -> bool:
+    """``k`` as each entry promises it: exactly, at most or at least ``CONTRACT_K`` features;
+    a method without a count must still drop something from the contract data."""
+    if keeps == "exactly":
+        return kept == CONTRACT_K
+    if keeps == "at most":
+        return 1 <= kept <= CONTRACT_K
+    if keeps == "at least":
+        return CONTRACT_K <= kept <= width
+    return 1 <= kept < width
+
+
+def test_the_registry_and_the_recipe_schema_name_the_same_methods():
+    from typing import get_args
+
+    from mlwb.recipe.json_schema import recipe_json_schema
+    from mlwb.recipe.schema import SelectMethod
+
+    assert set(SELECTORS) == set(get_args(SelectMethod)) - {"none"}
+    enum = recipe_json_schema()["$defs"]["FeatureSelection"]["properties"]["select"]["enum"]
+    assert set(enum) == {"none", *SELECTORS}
+
+
+@pytest.mark.parametrize(("name", "task"), SUPPORTED)
+def test_every_selector_builds_fits_keeps_k_and_sees_training_rows_only(monkeypatch, name, task):
+    """Through mlwb's own cross-validation: each fold fits the step once, on exactly that
+    fold's training rows, and it keeps the features its entry promises."""
+    from sklearn.model_selection import KFold
+
+    from mlwb.evaluation import cross_validate_pipeline
+    from mlwb.metrics import MetricContext
+    from mlwb.recipe.schema import FeatureSelection
+
+    spec = SELECTORS[name]
+    built = build_selector(FeatureSelection(**contract_step(name)), task, 0, 1, 0)
+    assert clone(built).get_params().keys() == built.get_params().keys()
+
+    recipe, dataset = contract_dataset(name, task)
+    pipeline = build_pipeline(CONTRACT_MODEL[task], recipe, dataset)
+    steps = list(pipeline.named_steps)
+    assert steps.index("encode") < steps.index("select0") < steps.index("model")
+
+    selector_class = type(pipeline.named_steps["select0"])
+    original_fit = selector_class.fit
+    fits: list[tuple[set, int, int]] = []
+
+    def recording_fit(self, X, y=None, **params):
+        fitted = original_fit(self, X, y, **params)
+        fits.append((set(X.index), X.shape[1], self.transform(X).shape[1]))
+        return fitted
+
+    monkeypatch.setattr(selector_class, "fit", recording_fit)
+    splitter = KFold if task == "regression" else StratifiedKFold
+    splits = list(splitter(3, shuffle=True, random_state=0).split(dataset.X, dataset.y))
+    n_classes = len(dataset.target.classes) if task != "regression" else 2
+    positive = dataset.target.positive_index if task == "binary" else 1
+    folds, _, _ = cross_validate_pipeline(
+        name,
+        pipeline,
+        dataset.X,
+        dataset.y,
+        splits,
+        [CONTRACT_METRIC[task]],
+        MetricContext(task, n_classes, positive),
+    )
+
+    assert [rows for rows, _, _ in fits] == [set(dataset.X.index[train]) for train, _ in splits]
+    for _, width, kept in fits:
+        assert kept_as_promised(spec.keeps, kept, width), (spec.keeps, kept, width)
+    assert all(np.isfinite(f.test_scores[CONTRACT_METRIC[task]]) for f in folds)
+
+
+@pytest.mark.parametrize(("name", "task"), UNSUPPORTED)
+def test_a_selector_on_a_task_it_does_not_serve_is_a_recipe_error(name, task):
+    from mlwb.recipe.schema import FeatureSelection
+
+    with pytest.raises(RecipeError, match=rf"features\[0\]\.select: {name} needs"):
+        build_selector(FeatureSelection(**contract_step(name)), task, 0, 1, 0)
+
+
+def test_the_plan_describes_every_selector(tmp_path):
+    """``mlwb validate`` (no fitting) names every step and its settings; sequential also
+    names the estimator and score it decides by."""
+    steps = [contract_step(name) for name in SELECTORS]
+    steps[list(SELECTORS).index("sequential")]["direction"] = "backward"
+    result = run_cli("validate", recipe_file(tmp_path, steps), CREDIT, "--json")
+    assert result.exit_code == 0, result.stderr
+    pipeline = result.json()["models"]["logistic_regression"]["pipeline"]
+    described = {s["step"]: s["what"] for s in pipeline if s["step"].startswith("select")}
+    assert [w.split(" ")[0] for w in described.values()] == list(SELECTORS)
+    assert described["select1"] == "correlation"
+    assert described["select2"] == f"mutual_info (k={CONTRACT_K})"
+    assert described[f"select{list(SELECTORS).index('sequential')}"] == (
+        f"sequential (k={CONTRACT_K}, backward, logistic regression scored by accuracy "
+        "on 3 inner folds)"
+    )
+
+
+# --- sequential ---------------------------------------------------------------------------
+
+
+def test_sequential_keeps_every_feature_when_k_reaches_the_width():
+    """scikit-learn refuses a count at or above the width; a fold whose one-hot encoding is
+    narrow must not fail."""
+    frame = _frame()
+    X, y = frame.drop(columns="y"), frame["y"]
+    selector = Sequential(LogisticRegression(), k=3, cv=3).fit(X, y)
+    assert selector.get_support().all() and selector.selector_ is None
+    assert Sequential(LogisticRegression(), k=2, cv=3).fit(X, y).get_support().sum() == 2
+
+
+@pytest.mark.parametrize("direction", ["forward", "backward"])
+def test_sequential_finds_the_informative_feature_in_both_directions(direction):
+    recipe, dataset = make_dataset(
+        _frame(),
+        {"target": "y", "features": {"select": "sequential", "k": 1, "direction": direction}},
+    )
+    pipeline = build_pipeline("logistic_regression", recipe, dataset).fit(dataset.X, dataset.y)
+    assert list(pipeline.named_steps["model"].feature_names_in_) == ["signal"]
+    inner = pipeline.named_steps["select0"].selector_
+    assert inner.direction == direction and inner.n_jobs == 1
+    assert inner.scoring == "accuracy"
+
+
+@pytest.mark.parametrize(
+    ("features", "key"),
+    [
+        ({"select": "anova", "direction": "forward"}, "features: direction: only applies"),
+        (
+            [{"select": "variance"}, {"select": "rfe", "direction": "backward"}],
+            "features[1]: direction: only applies",
+        ),
+    ],
+)
+def test_direction_on_another_method_is_a_recipe_error(tmp_path, features, key):
+    result = run_cli("validate", recipe_file(tmp_path, features))
+    assert result.exit_code == 2
+    assert key in result.stderr

@@ -23,11 +23,14 @@ def models_command(
     debug: DebugOption = False,
 ) -> None:
     """List the model catalogue: tasks, scaling, categoricals, class weights, losses and the
-    default search space of every model."""
+    default search space of every model; then the feature-selection methods (features.select)
+    and the metrics, with the tasks each applies to."""
     output = make_output(json_, quiet)
 
     def body() -> int:
         from mlwb.documents import catalogue_document
+        from mlwb.metrics import metric_entries
+        from mlwb.pipeline.selection import selector_entries
         from mlwb.report.json_out import print_json
         from mlwb.report.models_view import render_models
         from mlwb.suggest import did_you_mean
@@ -37,7 +40,11 @@ def models_command(
                 f"--task {task!r}: not a task{did_you_mean(task, TASKS)}",
                 "use binary, multiclass or regression",
             )
-        document = catalogue_document(task)
+        document = {
+            **catalogue_document(task),
+            "selectors": selector_entries(task),
+            "metrics": metric_entries(task),
+        }
         if output.json:
             print_json(document)
         elif output.show_results:

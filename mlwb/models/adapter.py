@@ -77,12 +77,14 @@ EARLY_STOPPING: dict[str, Callable[..., int]] = {
 }
 
 
-def balanced_weights(y: np.ndarray, class_weight: Any) -> dict[int, float]:
-    """Weight per class code: ``balanced`` is n / (k · count), as scikit-learn computes it."""
-    classes, counts = np.unique(y, return_counts=True)
-    if class_weight == "balanced":
-        return {int(c): len(y) / (len(classes) * n) for c, n in zip(classes, counts, strict=True)}
-    return {int(c): float(class_weight.get(int(c), 1.0)) for c in classes}
+def _present(y: np.ndarray, class_weight: Any) -> Any:
+    """``class_weight`` for the classes in ``y``: a mapping loses the classes a training
+    fold lacks (scikit-learn refuses a mapping that names absent classes while leaving a
+    present one unweighted); a present class it does not name weighs 1."""
+    if not isinstance(class_weight, dict):
+        return class_weight
+    present = set(np.unique(y).tolist())
+    return {c: w for c, w in class_weight.items() if c in present}
 
 
 class FitAdapter(BaseEstimator):
@@ -105,16 +107,22 @@ class FitAdapter(BaseEstimator):
         self.random_state = random_state
 
     def _weights(self, estimator: Any, y: np.ndarray) -> np.ndarray | None:
+        """Class weights from the rows being fitted (inside CV, the training fold's):
+        ``balanced`` is n / (classes · count), scikit-learn's own computation. Binary
+        XGBoost takes them as one ratio, ``scale_pos_weight``; other models per row."""
+        from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
+
         if self.class_weight is None or self.weight_style == "none":
             return None
-        weights = balanced_weights(y, self.class_weight)
-        if self.weight_style == "scale_pos_weight" and len(weights) == 2:
-            negative, positive = sorted(weights)
-            ratio = weights[positive] / weights[negative]
+        class_weight = _present(y, self.class_weight)
+        classes = np.unique(y)
+        if self.weight_style == "scale_pos_weight" and len(classes) == 2:
+            negative, positive = compute_class_weight(class_weight, classes=classes, y=y)
+            ratio = positive / negative
             estimator.set_params(scale_pos_weight=ratio)
             self.scale_pos_weight_ = ratio
             return None
-        return np.array([weights[int(v)] for v in y])
+        return compute_sample_weight(class_weight, y)
 
     def _split(self, X: Any, y: np.ndarray, w: np.ndarray | None) -> tuple[Any, ...]:
         from sklearn.model_selection import train_test_split

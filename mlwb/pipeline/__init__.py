@@ -101,7 +101,8 @@ class PipelinePlan:
             PipelineStep("encode", "scaling, binning, categorical encoding", True, "encode")
         )
         for i, step in enumerate(self.selection):
-            steps.append(PipelineStep(f"select{i}", describe_step(step), True, step.select))
+            what = describe_step(step, self.context.task)
+            steps.append(PipelineStep(f"select{i}", what, True, step.select))
         if sampler and sampler.position == "before_model":
             steps.append(PipelineStep("resample", sampler.describe(), True, sampler.name))
         shown = {

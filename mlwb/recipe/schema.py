@@ -20,6 +20,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     Tag,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -182,17 +183,33 @@ SelectMethod = Literal[
     "l1",
     "model",
     "pca",
+    "sequential",
 ]
+# The methods themselves are the registry in ``mlwb.pipeline.selection``, which builds on
+# this module and refuses to import when its entries and these names differ.
 
 
 class FeatureSelection(Section):
     """One feature-selection step."""
 
-    select: SelectMethod = Field("none", description="Selection method.")
+    select: SelectMethod = Field(
+        "none", description="Selection method ('mlwb models' describes each one)."
+    )
     k: StrictInt | StrictFloat | None = Field(
         None, gt=0, description="Features to keep: a count, or a share if < 1."
     )
     threshold: Number | None = Field(None, description="Score threshold, where the method has one.")
+    direction: Literal["forward", "backward"] | None = Field(
+        None,
+        description="select: sequential only: forward adds features one at a time, backward "
+        "removes them (default forward).",
+    )
+
+    @model_validator(mode="after")
+    def _direction_is_sequential(self) -> Self:
+        if self.direction is not None and self.select != "sequential":
+            raise ValueError(f"direction: only applies to select: sequential, not {self.select}")
+        return self
 
 
 def _one_or_many(value: Any) -> str:
@@ -221,6 +238,49 @@ ModelEntry = Annotated[
         "for stack and vote; null or {} for the catalogue's defaults."
     ),
 ]
+
+
+# The names of the metric catalogue (``mlwb.metrics``), in its order. They are spelled out
+# here because the catalogue builds on this module (``Task``), so the schema cannot import
+# it; ``mlwb.metrics`` refuses to import when its entries and these names differ, so the
+# two cannot drift apart.
+METRIC_NAMES: tuple[str, ...] = (
+    "accuracy",
+    "balanced_accuracy",
+    "specificity",
+    "fbeta",
+    "mcc",
+    "cohen_kappa",
+    "roc_auc",
+    "average_precision",
+    "log_loss",
+    "brier",
+    "mae",
+    "mse",
+    "rmse",
+    "rmsle",
+    "mape",
+    "medae",
+    "r2",
+    "adjusted_r2",
+    "precision",
+    "precision_macro",
+    "precision_micro",
+    "precision_weighted",
+    "recall",
+    "recall_macro",
+    "recall_micro",
+    "recall_weighted",
+    "f1",
+    "f1_macro",
+    "f1_micro",
+    "f1_weighted",
+)
+
+# A metric name: validated as a string, so that an unknown name gets the recipe checks'
+# message with its nearest valid name ("did you mean roc_auc?") rather than pydantic's list
+# of every choice; exported to ``mlwb schema`` as an enum, so that editors complete it.
+MetricName = Annotated[StrictStr, WithJsonSchema({"type": "string", "enum": list(METRIC_NAMES)})]
 
 
 SplitMethod = Literal[
@@ -365,7 +425,11 @@ class Recipe(Section):
     )
     threshold: Threshold = Threshold()
     calibration: Literal["none", "sigmoid", "isotonic"] = "none"
-    metrics: list[StrictStr] | None = Field(None, description="Metrics shown (default per task).")
+    metrics: list[MetricName] | None = Field(
+        None,
+        description="Metrics shown; the first is the primary metric (default per task; "
+        "'mlwb models' lists them).",
+    )
     diagnostics: Diagnostics = Diagnostics()
     report: list[Literal["console", "markdown", "html"]] = Field(
         ["console", "markdown", "html"],
