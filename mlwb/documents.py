@@ -298,20 +298,6 @@ def plan_document(plan: RunPlan) -> dict[str, Any]:
     }
 
 
-def format_space_value(value: Any) -> str:
-    """``{log_uniform: [0.001, 1000]}`` -> ``log-uniform 0.001–1000`` (for people)."""
-    if isinstance(value, dict):
-        kind = next(k for k in ("int", "float", "log_uniform") if k in value)
-        low, high = value[kind]
-        label = {"int": "int", "float": "float", "log_uniform": "log-uniform"}[kind]
-        if value.get("log") and kind == "int":
-            label = "int, log scale"
-        return f"{label} {low:g}–{high:g}"
-    if isinstance(value, list):
-        return " | ".join("none" if v is None else str(v) for v in value)
-    return str(value)
-
-
 def catalogue_document(task: str | None = None) -> dict[str, Any]:
     """The ``mlwb models --json`` document: every catalogue entry and what it knows."""
     from mlwb.models import all_models

@@ -24,7 +24,7 @@ from mlwb.data.casting import (
     parse_numbers,
 )
 from mlwb.errors import DataError
-from mlwb.recipe.schema import Task
+from mlwb.tasks import Task
 
 MAX_CLASSES_INFERRED = 20
 MAX_CLASSES = 200

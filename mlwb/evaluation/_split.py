@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from mlwb.errors import DataError, RecipeError
-from mlwb.recipe.schema import Splitter, Task
+from mlwb.recipe.schema import Splitter
+from mlwb.tasks import Task
 
 LEAVE_ONE_OUT_MAX_ROWS = 500
 GROUP_METHODS = {"group_kfold", "stratified_group_kfold"}

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlwb.models.registry import register
-from mlwb.models.spec import ALL_TASKS, ModelContext, ModelSpec
+from mlwb.models.spec import ALL_TASKS, ModelContext, ModelSpec, register
 
 BASELINE = "dummy"
 

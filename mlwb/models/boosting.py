@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlwb.models.registry import register
-from mlwb.models.spec import ALL_TASKS, ModelContext, ModelSpec
+from mlwb.models.spec import ALL_TASKS, ModelContext, ModelSpec, register
 
 EARLY_STOPPING_ROUNDS = 30
 MAX_ROUNDS = 1000

@@ -9,8 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlwb.models.registry import register
-from mlwb.models.spec import ALL_TASKS, CLASSIFICATION, REGRESSION, ModelContext, ModelSpec
+from mlwb.models.spec import (
+    ALL_TASKS,
+    CLASSIFICATION,
+    REGRESSION,
+    ModelContext,
+    ModelSpec,
+    register,
+)
 
 C_SPACE = {"C": {"log_uniform": [1.0e-3, 1.0e3]}}
 ALPHA_SPACE = {"alpha": {"log_uniform": [1.0e-4, 1.0e2]}}

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from mlwb.models.spec import ModelSpec
-from mlwb.recipe.schema import Task
+from mlwb.models.spec import ModelSpec, register, registered
+from mlwb.tasks import Task
 
-_REGISTRY: dict[str, ModelSpec] = {}
-
-
-def register(spec: ModelSpec) -> ModelSpec:
-    """Add ``spec`` to the catalogue; a second entry with the same name is a bug."""
-    if spec.name in _REGISTRY:
-        raise ValueError(f"model {spec.name!r} is already registered")
-    _REGISTRY[spec.name] = spec
-    return spec
+__all__ = ["all_models", "find_model", "model_names", "register"]
 
 
 def _ensure_builtins() -> None:
@@ -28,7 +20,7 @@ FAMILY_ORDER = ("dummy", "linear", "distance", "kernel", "bayes", "tree", "boost
 def _ordered() -> list[ModelSpec]:
     _ensure_builtins()
     rank = {family: i for i, family in enumerate(FAMILY_ORDER)}
-    return sorted(_REGISTRY.values(), key=lambda s: rank.get(s.family, len(rank)))
+    return sorted(registered().values(), key=lambda s: rank.get(s.family, len(rank)))
 
 
 def model_names(task: Task | None = None) -> list[str]:
@@ -39,7 +31,7 @@ def model_names(task: Task | None = None) -> list[str]:
 def find_model(name: str) -> ModelSpec | None:
     """The spec registered under ``name``, or None."""
     _ensure_builtins()
-    return _REGISTRY.get(name)
+    return registered().get(name)
 
 
 def all_models() -> list[ModelSpec]:

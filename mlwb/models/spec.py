@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from mlwb.recipe.schema import Task
+from mlwb.tasks import ALL_TASKS, CLASSIFICATION, REGRESSION, Task
 
 Family = Literal["linear", "distance", "kernel", "tree", "boosting", "bayes", "dummy", "ensemble"]
 CategoricalStyle = Literal["onehot", "ordinal", "native"]
@@ -20,9 +20,6 @@ ClassWeightStyle = Literal[
     "class_weight", "scale_pos_weight", "auto_class_weights", "sample_weight", "none"
 ]
 Loss = Literal["squared", "absolute", "huber", "quantile"]
-CLASSIFICATION: frozenset[Task] = frozenset({"binary", "multiclass"})
-REGRESSION: frozenset[Task] = frozenset({"regression"})
-ALL_TASKS: frozenset[Task] = frozenset({"binary", "multiclass", "regression"})
 SQUARED_ONLY: frozenset[str] = frozenset({"squared"})
 
 
@@ -90,3 +87,36 @@ class ModelSpec:
     def build(self, context: ModelContext) -> Any:
         """A new unfitted estimator for ``context`` (classifier or regressor by task)."""
         return self.factory(context)
+
+
+_REGISTRY: dict[str, ModelSpec] = {}
+
+
+def register(spec: ModelSpec) -> ModelSpec:
+    """Add ``spec`` to the catalogue; a second entry with the same name is a bug.
+
+    The store lives beside the spec so that entry modules (built-in or an extension's)
+    import only this module: the registry's queries import the built-in entries, never
+    the other way round.
+    """
+    if spec.name in _REGISTRY:
+        raise ValueError(f"model {spec.name!r} is already registered")
+    _REGISTRY[spec.name] = spec
+    return spec
+
+
+def registered() -> dict[str, ModelSpec]:
+    """The entries registered so far, by name (the registry's queries load the built-ins
+    first)."""
+    return _REGISTRY
+
+
+__all__ = [
+    "ALL_TASKS",
+    "CLASSIFICATION",
+    "REGRESSION",
+    "ModelContext",
+    "ModelSpec",
+    "register",
+    "registered",
+]

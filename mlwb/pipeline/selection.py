@@ -23,7 +23,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_selection import SelectorMixin
 
 from mlwb.errors import RecipeError
-from mlwb.recipe.schema import FeatureSelection, SelectMethod, Task
+from mlwb.recipe.schema import FeatureSelection, SelectMethod
+from mlwb.tasks import Task
 
 
 def resolve_k(k: int | float | None, n_features: int, default: float = 0.5) -> int:

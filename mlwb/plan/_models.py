@@ -23,9 +23,10 @@ from mlwb.models.quiet import library_output_captured
 from mlwb.pipeline import PipelinePlan, PipelineStep, plan_pipeline
 from mlwb.pipeline.imbalance import SamplerPlan
 from mlwb.recipe.params import IntRange, is_searched
-from mlwb.recipe.schema import Recipe, Task
+from mlwb.recipe.schema import Recipe
 from mlwb.search import SearchSettings, SearchSpace
 from mlwb.suggest import did_you_mean
+from mlwb.tasks import Task
 
 
 @dataclass(frozen=True)

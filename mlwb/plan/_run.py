@@ -33,9 +33,10 @@ from mlwb.models.baseline import BASELINE
 from mlwb.parallel import Parallelism, plan_parallelism
 from mlwb.pipeline.imbalance import SamplerPlan, plan_sampler, smallest_class_counts
 from mlwb.plan._models import ModelPlan, ModelPlanner
-from mlwb.recipe.schema import Recipe, Splitter, Task
+from mlwb.recipe.schema import Recipe, Splitter
 from mlwb.search import SearchSettings
 from mlwb.suggest import did_you_mean
+from mlwb.tasks import Task
 
 DEFAULT_MODELS: dict[Task, tuple[str, ...]] = {
     "binary": ("logistic_regression", "random_forest", "lightgbm"),

@@ -176,3 +176,17 @@ Range = IntRange | FloatRange | LogUniformRange
 def is_searched(value: object) -> bool:
     """True when a parameter value asks for a search (a choice list or a range)."""
     return isinstance(value, list | IntRange | FloatRange | LogUniformRange)
+
+
+def format_space_value(value: Any) -> str:
+    """``{log_uniform: [0.001, 1000]}`` -> ``log-uniform 0.001–1000`` (for people)."""
+    if isinstance(value, dict):
+        kind = next(k for k in ("int", "float", "log_uniform") if k in value)
+        low, high = value[kind]
+        label = {"int": "int", "float": "float", "log_uniform": "log-uniform"}[kind]
+        if value.get("log") and kind == "int":
+            label = "int, log scale"
+        return f"{label} {low:g}–{high:g}"
+    if isinstance(value, list):
+        return " | ".join("none" if v is None else str(v) for v in value)
+    return str(value)

@@ -26,8 +26,8 @@ from pydantic import (
 )
 
 from mlwb.recipe.params import ParamValue
+from mlwb.tasks import Task
 
-Task = Literal["binary", "multiclass", "regression"]
 Label = StrictStr | StrictInt | StrictFloat | StrictBool
 Number = StrictInt | StrictFloat
 RECIPE_VERSION = 1
@@ -240,10 +240,9 @@ ModelEntry = Annotated[
 ]
 
 
-# The names of the metric catalogue (``mlwb.metrics``), in its order. They are spelled out
-# here because the catalogue builds on this module (``Task``), so the schema cannot import
-# it; ``mlwb.metrics`` refuses to import when its entries and these names differ, so the
-# two cannot drift apart.
+# The names of the metric catalogue (``mlwb.metrics``), in its order, for 'mlwb schema'.
+# They are spelled out because importing the catalogue would load scikit-learn into every
+# recipe read; a test (tests/test_metrics.py) fails when the two differ.
 METRIC_NAMES: tuple[str, ...] = (
     "accuracy",
     "balanced_accuracy",

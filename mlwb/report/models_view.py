@@ -8,7 +8,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from mlwb.documents import format_space_value
+from mlwb.recipe.params import format_space_value
 from mlwb.report.console import Output
 
 TASK_ABBREVIATIONS = {"binary": "bin", "multiclass": "multi", "regression": "reg"}

@@ -18,7 +18,14 @@ import numpy as np
 from pydantic import TypeAdapter
 
 from mlwb.errors import RecipeError
-from mlwb.recipe.params import FloatRange, IntRange, LogUniformRange, ParamValue, is_searched
+from mlwb.recipe.params import (
+    FloatRange,
+    IntRange,
+    LogUniformRange,
+    ParamValue,
+    format_space_value,
+    is_searched,
+)
 
 Range = IntRange | FloatRange | LogUniformRange
 _ADAPTER = TypeAdapter(ParamValue)
@@ -127,8 +134,6 @@ class SearchSpace:
 
     def describe(self) -> dict[str, str]:
         """``{param: "log-uniform 0.001–1000"}`` for reports."""
-        from mlwb.documents import format_space_value
-
         return {name: format_space_value(_plain(value)) for name, value in self.searched.items()}
 
 

@@ -16,8 +16,9 @@ from mlwb.compare.gates import Gate
 from mlwb.compare.leaderboard import Leaderboard, build_leaderboard
 from mlwb.data.dataset import Dataset
 from mlwb.events import EventSink, StageFinished, StageStarted, ignore_events
-from mlwb.recipe.schema import Recipe, Task
+from mlwb.recipe.schema import Recipe
 from mlwb.results import FinalFit, FitResult
+from mlwb.tasks import Task
 from mlwb.workflows.final import fit_final
 from mlwb.workflows.fit import assemble_result, evaluate_stage, prepare_run, write_run
 
