@@ -400,24 +400,6 @@ def compute_metrics(
     return results
 
 
-def metric_entries(task: Task | None = None) -> list[dict[str, object]]:
-    """The catalogue as plain data for ``mlwb models`` (``--json`` and console): every
-    metric of ``task`` (all when None), its direction and what it is computed from."""
-    return [
-        {
-            "name": spec.name,
-            "summary": spec.summary,
-            "tasks": sorted(spec.tasks),
-            "greater_is_better": spec.greater_is_better,
-            "needs": spec.needs,
-            "undefined_when": spec.undefined or None,
-            "default_for": sorted(t for t, names in DEFAULT_METRICS.items() if name in names),
-        }
-        for name, spec in METRICS.items()
-        if task is None or task in spec.tasks
-    ]
-
-
 def better(metric: str, a: float, b: float) -> bool:
     """True when score ``a`` is strictly better than ``b`` on ``metric`` (NaN never wins)."""
     if math.isnan(a):

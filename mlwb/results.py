@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -263,3 +266,43 @@ class FinalFit:
     holdout: dict[str, float] | None
     name: str = ""
     configured: Any = None
+
+
+@dataclass(frozen=True)
+class ExternalEvaluation:
+    """``mlwb evaluate``: a saved model's metrics on a labelled table it has not seen, at
+    the decision threshold saved with it, with the confusion matrix (classifiers) and the
+    command's gates checked on those metrics.
+
+    ``gates`` holds ``mlwb.compare.gates.GateResult``s (typed loosely, as in ``FitResult``:
+    this base module imports nothing above it).
+    """
+
+    model: str
+    task: str
+    source: str
+    rows: int
+    metrics: dict[str, float]
+    threshold: float | None
+    classes: tuple[Any, ...]
+    confusion: tuple[tuple[int, ...], ...] | None
+    cv_score: float | None
+    primary: str
+    notices: tuple[str, ...]
+    gates: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class PredictionTable:
+    """``mlwb predict``: one row per input row — the ``--keep`` columns, ``prediction``
+    (label or value) and ``proba_<class>`` per class — and the threshold that made the
+    labels (binary models; None otherwise).
+
+    Not ``mlwb.metrics.Predictions``, which pairs true labels with predictions for scoring.
+    """
+
+    frame: pd.DataFrame
+    model: str
+    task: str
+    threshold: float | None
+    notices: tuple[str, ...]

@@ -95,10 +95,19 @@ def test_report_command_reproduces_the_reports_from_a_copied_folder(credit_repor
 
 
 def test_report_command_errors(tmp_path):
-    assert run_cli("report", tmp_path / "nope").exit_code == 2
+    """A missing or unreadable run folder is exit 3, as for ``mlwb compare RUN…`` (one
+    reader for both); a bad option is exit 2."""
+    missing = run_cli("report", tmp_path / "nope")
+    assert missing.exit_code == 3 and "run folder not found" in missing.stderr
     (tmp_path / "empty").mkdir()
     result = run_cli("report", tmp_path / "empty")
-    assert result.exit_code == 2 and "no metrics.json" in result.stderr
+    assert result.exit_code == 3 and "no metrics.json" in result.stderr
+    (tmp_path / "empty" / "metrics.json").write_text("{not json")
+    unreadable = run_cli("report", tmp_path / "empty")
+    assert unreadable.exit_code == 3 and "unreadable run record" in unreadable.stderr
+    (tmp_path / "empty" / "metrics.json").write_text('{"schema_version": 1, "kind": "plan"}')
+    not_a_run = run_cli("report", tmp_path / "empty")
+    assert not_a_run.exit_code == 3 and "'plan' is not a run" in not_a_run.stderr
     bad = run_cli("report", tmp_path / "empty", "--format", "pdf")
     assert bad.exit_code == 2 and "not a report format" in bad.stderr
 

@@ -4,6 +4,9 @@ A run folder is built in a hidden temporary sibling and renamed into place only 
 file is written, so an interrupted or failed run leaves no half folder, and an existing
 folder is replaced only with ``force``, only if mlwb wrote it, and only once the new one is
 complete. Leftovers of a killed run carry a marker, so the next run can clean them up.
+
+Reading a run folder back (``mlwb compare RUN…``, ``mlwb report RUN``) goes through one
+reader, ``read_run_folder``, so a folder is accepted or refused the same way by both.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import os
 import re
 import shutil
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -21,8 +25,8 @@ from typing import Any
 
 import pandas as pd
 
-from mlwb.errors import UsageError
-from mlwb.jsonable import dumps
+from mlwb.documents import dumps
+from mlwb.errors import DataError, UsageError
 from mlwb.outputs import (
     PARTIAL_MARKER,
     is_stale,
@@ -73,6 +77,59 @@ def is_run_folder(folder: Path) -> bool:
         and "schema_version" in document
         and document.get("kind") in RUN_KINDS
     )
+
+
+@dataclass(frozen=True)
+class RunDocuments:
+    """A run folder as read back: its ``metrics.json`` and, when it has one and it was
+    asked for, its ``diagnostics.json`` — the documents reports and run diffs are built
+    from."""
+
+    path: Path
+    metrics: dict[str, Any]
+    diagnostics: dict[str, Any] | None = None
+
+
+_REWRITE = "re-run mlwb fit to write it again"
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise DataError(f"{path}: {what} ({type(error).__name__}: {error})", _REWRITE) from error
+
+
+def read_run_folder(folder: Path, with_diagnostics: bool = True) -> RunDocuments:
+    """The documents of the run folder ``folder`` (``diagnostics.json`` only when
+    ``with_diagnostics`` and present: a fit without diagnostics, and every compare, has
+    none).
+
+    A missing folder, a missing ``metrics.json``, or one that is not a run's document
+    (unreadable, not JSON, ``kind`` neither fit nor compare) is a ``DataError`` (exit 3)
+    naming the path — for every command that reads runs, so a CI job sees one exit code.
+    """
+    if not folder.exists():
+        raise DataError(f"{folder}: run folder not found", "check the path")
+    hint = "give the folder mlwb fit or mlwb compare wrote"
+    if not folder.is_dir():
+        raise DataError(f"{folder}: not a run folder", hint)
+    metrics_path = folder / "metrics.json"
+    if not metrics_path.is_file():
+        raise DataError(f"{folder}: no metrics.json; not a run folder of mlwb fit or compare", hint)
+    metrics = _read_json(metrics_path, "unreadable run record")
+    kind = metrics.get("kind") if isinstance(metrics, dict) else None
+    if kind not in RUN_KINDS:
+        raise DataError(
+            f"{metrics_path}: unreadable run record (kind {kind!r} is not a run)", _REWRITE
+        )
+    diagnostics = None
+    diagnostics_path = folder / "diagnostics.json"
+    if with_diagnostics and diagnostics_path.exists():
+        diagnostics = _read_json(diagnostics_path, "unreadable diagnostics")
+        if not isinstance(diagnostics, dict):
+            raise DataError(f"{diagnostics_path}: unreadable diagnostics (not an object)", _REWRITE)
+    return RunDocuments(folder, metrics, diagnostics)
 
 
 def _real_target(target: Path) -> Path:

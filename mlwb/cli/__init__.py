@@ -11,7 +11,7 @@ from mlwb.cli import compare, evaluate, fit, init, models, predict, report, sche
 
 EXIT_CODES = (
     "Exit codes: 0 success · 1 internal error (a bug) · 2 invalid command line or recipe "
-    "(or a missing optional package) · 3 invalid data, data contract or model file · "
+    "(or a missing optional package) · 3 invalid data, data contract, model file or run folder · "
     "4 a quality gate failed · 130 interrupted (SIGINT) · 143 terminated (SIGTERM)."
 )
 

@@ -126,8 +126,8 @@ def compare_command(
         return _compare_runs([Path(t) for t in targets], output)
 
     def _compare_recipe(recipe: str, data: str, output: Output) -> int:
-        from mlwb.compare.documents import compare_document
         from mlwb.compare.gates import command_line_gates, failure_message
+        from mlwb.documents import compare_document
         from mlwb.errors import GateFailed
         from mlwb.outputs import write_output
         from mlwb.recipe import load_recipe
@@ -155,18 +155,19 @@ def compare_command(
         return 0
 
     def _compare_runs(paths: list[Path], output: Output) -> int:
-        from mlwb.compare.documents import run_comparison_document
         from mlwb.compare.gates import command_line_gates
-        from mlwb.compare.rundiff import compare_runs, failure_message, parse_max_drop
+        from mlwb.compare.rundiff import failure_message, parse_max_drop
+        from mlwb.documents import run_comparison_document
         from mlwb.errors import GateFailed
         from mlwb.outputs import write_output
         from mlwb.report.compare_markdown import run_comparison_markdown
         from mlwb.report.compare_view import render_run_comparison
         from mlwb.report.json_out import print_json
+        from mlwb.workflows.compare import compare_run_folders
 
         checks = parse_max_drop(max_drop or [])
         gates = command_line_gates(gate or [])
-        comparison = compare_runs(paths, baseline, checks, gates)
+        comparison = compare_run_folders(paths, baseline, checks, gates)
         for notice in comparison.notices:
             output.notice(notice, "warning")
         if md is not None:

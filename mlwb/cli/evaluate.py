@@ -35,23 +35,21 @@ def evaluate_command(
     output = make_output(json_, quiet)
 
     def body() -> int:
-        from mlwb.compare.documents import evaluation_document
-        from mlwb.compare.gates import check_gates, command_line_gates, failure_message
+        from mlwb.compare.gates import command_line_gates, failure_message
+        from mlwb.documents import evaluation_document
         from mlwb.errors import GateFailed
         from mlwb.report.evaluate_view import render_evaluation
         from mlwb.report.json_out import print_json
         from mlwb.workflows.evaluate import load_and_evaluate
 
-        gates = command_line_gates(gate or [])
-        result = load_and_evaluate(model, data)
+        result = load_and_evaluate(model, data, command_line_gates(gate or []))
         for notice in result.notices:
             output.notice(notice)
-        checked = check_gates(gates, result.metrics, f"{result.source}, {result.rows} rows")
         if output.json:
-            print_json(evaluation_document(result, checked))
+            print_json(evaluation_document(result))
         elif output.show_results:
-            render_evaluation(result, checked, output)
-        failed = failure_message(checked)
+            render_evaluation(result, output)
+        failed = failure_message(result.gates)
         if failed:
             raise GateFailed(failed)
         return 0

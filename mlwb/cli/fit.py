@@ -64,9 +64,8 @@ def fit_command(
 
     def body() -> int:
         from mlwb.compare.gates import command_line_gates, failure_message
-        from mlwb.documents import fit_document
+        from mlwb.documents import diagnostics_document, fit_document
         from mlwb.errors import GateFailed
-        from mlwb.jsonable import to_jsonable
         from mlwb.recipe import load_recipe
         from mlwb.report.diagnostics_view import render_diagnostics
         from mlwb.report.fit_view import render_fit
@@ -78,9 +77,11 @@ def fit_command(
         loaded = load_recipe(recipe, recipe_overrides(set_, seed, n_jobs))
         gates = tuple(command_line_gates(gate or []))
         if plan:
-            from mlwb.cli.validate import show_plan
+            from mlwb.report.plan_view import show_plan
+            from mlwb.workflows.validate import plan_recipe
 
-            show_plan(loaded, data, output)
+            planned = plan_recipe(loaded, data)
+            show_plan(planned.plan, planned.budget, output)
             return 0
         formats = [] if no_report else list(loaded.report)
         top = loaded.diagnostics.top
@@ -96,7 +97,7 @@ def fit_command(
             print_json(fit_document(result))
         elif output.show_results and "console" in loaded.report:
             render_fit(result, output)
-            render_diagnostics(to_jsonable(result.diagnostics), output, min(top, 10))
+            render_diagnostics(diagnostics_document(result.diagnostics), output, min(top, 10))
         failed = failure_message(result.gates)
         if failed:
             raise GateFailed(failed, f"the run folder was written: {result.run_dir}")

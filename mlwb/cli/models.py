@@ -29,8 +29,6 @@ def models_command(
 
     def body() -> int:
         from mlwb.documents import catalogue_document
-        from mlwb.metrics import metric_entries
-        from mlwb.pipeline.selection import selector_entries
         from mlwb.report.json_out import print_json
         from mlwb.report.models_view import render_models
         from mlwb.suggest import did_you_mean
@@ -40,11 +38,7 @@ def models_command(
                 f"--task {task!r}: not a task{did_you_mean(task, TASKS)}",
                 "use binary, multiclass or regression",
             )
-        document = {
-            **catalogue_document(task),
-            "selectors": selector_entries(task),
-            "metrics": metric_entries(task),
-        }
+        document = catalogue_document(task)
         if output.json:
             print_json(document)
         elif output.show_results:

@@ -52,8 +52,9 @@ def predict_command(
     output = make_output(json_, quiet)
 
     def body() -> int:
-        from mlwb.jsonable import dumps
+        from mlwb.documents import predict_document, predictions_csv
         from mlwb.outputs import check_output_file, write_output
+        from mlwb.report.json_out import print_json
         from mlwb.workflows.predict import load_and_predict
 
         if out != "-":  # before loading the model: a bad --out fails at once
@@ -61,40 +62,18 @@ def predict_command(
         result = load_and_predict(model, data, tuple(keep or ()), threshold)
         for notice in result.notices:
             output.notice(notice)
-        if output.json and out == "-":
-            document = {
-                "schema_version": 1,
-                "kind": "predict",
-                "model": result.model,
-                "task": result.task,
-                "threshold": result.threshold,
-                "rows": len(result.frame),
-                "predictions": result.frame.to_dict(orient="records"),
-            }
-            sys.stdout.write(dumps(document) + "\n")
-            return 0
-        text = result.frame.to_csv(index=False, float_format="%.6g")
         if out == "-":
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        else:
-            write_output(Path(out), text, "--out")
             if output.json:
-                sys.stdout.write(
-                    dumps(
-                        {
-                            "schema_version": 1,
-                            "kind": "predict",
-                            "model": result.model,
-                            "rows": len(result.frame),
-                            "threshold": result.threshold,
-                            "out": out,
-                        }
-                    )
-                    + "\n"
-                )
-            elif not output.quiet:
-                output.notice(f"wrote {len(result.frame)} predictions to {out}")
+                print_json(predict_document(result))
+            else:
+                sys.stdout.write(predictions_csv(result))
+                sys.stdout.flush()
+            return 0
+        write_output(Path(out), predictions_csv(result), "--out")
+        if output.json:
+            print_json(predict_document(result, out=out))
+        elif not output.quiet:
+            output.notice(f"wrote {len(result.frame)} predictions to {out}")
         return 0
 
     run_guarded(output, debug, body)

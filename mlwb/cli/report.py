@@ -42,8 +42,9 @@ def report_command(
     output = make_output(False, quiet)
 
     def body() -> int:
+        from mlwb.artifacts.run_folder import read_run_folder
         from mlwb.report.summary_view import render_run
-        from mlwb.report.writer import read_run, write_reports
+        from mlwb.report.writer import write_reports
         from mlwb.suggest import did_you_mean
 
         formats = format_ or list(FORMATS)
@@ -53,7 +54,8 @@ def report_command(
                     f"--format {name!r}: not a report format{did_you_mean(name, FORMATS)}",
                     "console, markdown or html",
                 )
-        metrics, diagnostics = read_run(run)
+        documents = read_run_folder(run)
+        metrics, diagnostics = documents.metrics, documents.diagnostics
         written = write_reports(
             out or run, metrics, diagnostics, formats, option="--out" if out else "RUN"
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -15,10 +15,7 @@ from mlwb.cli.common import (
     recipe_overrides,
     run_guarded,
 )
-from mlwb.report.console import Output, make_output
-
-if TYPE_CHECKING:
-    from mlwb.recipe import Recipe
+from mlwb.report.console import make_output
 
 
 def validate_command(
@@ -40,44 +37,16 @@ def validate_command(
     output = make_output(json_, quiet)
 
     def body() -> int:
-        from mlwb.recipe import load_recipe, resolved_yaml
+        from mlwb.recipe import load_recipe
+        from mlwb.report.plan_view import show_plan, show_recipe
+        from mlwb.workflows.validate import plan_recipe
 
         loaded = load_recipe(recipe, recipe_overrides(set_, None, None))
         if data is None:
-            if output.json:
-                from mlwb.report.json_out import print_json
-
-                print_json(
-                    {
-                        "schema_version": 1,
-                        "kind": "recipe",
-                        "valid": True,
-                        "recipe": loaded.model_dump(mode="json", by_alias=True),
-                    }
-                )
-            elif output.show_results:
-                output.out.print(f"{recipe}: valid recipe", highlight=False)
-                output.out.print(resolved_yaml(loaded), highlight=False, markup=False)
-            return 0
-        show_plan(loaded, data, output)
+            show_recipe(recipe, loaded, output)
+        else:
+            planned = plan_recipe(loaded, data)
+            show_plan(planned.plan, planned.budget, output)
         return 0
 
     run_guarded(output, debug, body)
-
-
-def show_plan(loaded: Recipe, data: str, output: Output) -> None:
-    """Plan ``loaded`` on ``data`` and print it (shared with ``mlwb fit --plan``)."""
-    from mlwb.documents import plan_document
-    from mlwb.plan import budget_summary, count_fits, estimate_seconds, plan_from_file
-    from mlwb.report.json_out import print_json
-    from mlwb.report.plan_view import render_budget, render_plan
-
-    plan = plan_from_file(loaded, data)
-    for notice in plan.dataset.notices + plan.notices:
-        output.notice(notice)
-    budget = estimate_seconds(plan, count_fits(plan))
-    if output.json:
-        print_json({**plan_document(plan), "fits": budget_summary(budget)})
-    elif output.show_results:
-        render_plan(plan, output)
-        render_budget(budget, output)

@@ -10,7 +10,7 @@ import numpy as np
 from mlwb.compare.stats import FriedmanTest, corrected_resampled_ttest, friedman, holm
 from mlwb.metrics import METRICS
 from mlwb.models.baseline import BASELINE
-from mlwb.results import ModelResult
+from mlwb.results import FitResult, ModelResult
 
 ALPHA = 0.05
 
@@ -45,6 +45,19 @@ class Leaderboard:
     alpha: float
     test_train_ratio: float
     method: str
+
+
+@dataclass(frozen=True)
+class CompareResult:
+    """What ``mlwb compare RECIPE DATA`` produced: the evaluation (as ``fit`` reports it,
+    with ``final`` None unless the best model was refit) and the leaderboard with its tests.
+
+    A core type beside the leaderboard, so the documents and the report read it without
+    importing the workflow that made it.
+    """
+
+    fit: FitResult
+    leaderboard: Leaderboard
 
 
 def fold_scores(result: ModelResult, metric: str) -> np.ndarray:

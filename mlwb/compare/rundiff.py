@@ -3,27 +3,27 @@
 Each run contributes the scores its own gates were checked on — the holdout scores when it
 kept a holdout, else the cross-validation means of its best model — so a run diff and the
 run's own gates agree on what "the score" is. Deltas are against the baseline run (the
-first unless chosen). A gate that cannot be evaluated fails: a missing run folder is an
-error, a metric a run lacks fails its gate, and a CI job never passes because nothing was
-checked.
+first unless chosen). A gate that cannot be evaluated fails: an unreadable run is an error,
+a metric a run lacks fails its gate, and a CI job never passes because nothing was checked.
+
+The run folders are read by ``mlwb.artifacts.run_folder.read_run_folder`` (the one reader,
+shared with ``mlwb report``); this module works on the documents it returns.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mlwb.compare.gates import Gate, GateResult, check_gates
-from mlwb.errors import ModelFileError, UsageError
+from mlwb.errors import DataError, UsageError
 from mlwb.metrics import METRICS
 from mlwb.suggest import did_you_mean
 
-RUN_KINDS = ("fit", "compare")
 _MAX_DROP = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([0-9]*\.?[0-9]+(?:[eE][-+]?\d+)?)\s*$")
 
 
@@ -107,7 +107,7 @@ def parse_max_drop(texts: Sequence[str]) -> list[MaxDrop]:
     return checks
 
 
-def _scores(document: dict[str, Any]) -> tuple[str, dict[str, float]]:
+def _scores(document: Mapping[str, Any]) -> tuple[str, dict[str, float]]:
     best = document["best_model"]
     if document.get("holdout"):
         return f"holdout of {best}", {k: float(v) for k, v in document["holdout"].items()}
@@ -118,38 +118,43 @@ def _scores(document: dict[str, Any]) -> tuple[str, dict[str, float]]:
     )
 
 
-def read_run(path: Path) -> RunRecord:
-    """The record of the run folder at ``path``; ``ModelFileError`` (exit 3) when the
-    folder is missing or its ``metrics.json`` unreadable."""
-    metrics = path / "metrics.json"
-    if not path.exists():
-        raise ModelFileError(f"{path}: run folder not found", "check the path")
-    if not metrics.is_file():
-        raise ModelFileError(
-            f"{metrics}: not found", "a run folder written by mlwb fit or compare has one"
-        )
+def run_record(path: Path, metrics: Mapping[str, Any]) -> RunRecord:
+    """The record of the run folder at ``path`` from its ``metrics.json`` document (as the
+    run-folder reader returns it); ``DataError`` (exit 3) when the document lacks a key a
+    run's document has, or has it of the wrong type."""
     try:
-        document = json.loads(metrics.read_text(encoding="utf-8"))
-        if document.get("kind") not in RUN_KINDS:
-            raise ValueError(f"kind {document.get('kind')!r} is not a run")
-        source, scores = _scores(document)
+        source, scores = _scores(metrics)
         return RunRecord(
             path=str(path),
-            name=str(document.get("name") or path.name),
-            kind=document["kind"],
-            task=document["dataset"]["task"],
-            best=document["best_model"],
-            primary=document["primary_metric"],
+            name=str(metrics.get("name") or path.name),
+            kind=metrics["kind"],
+            task=metrics["dataset"]["task"],
+            best=metrics["best_model"],
+            primary=metrics["primary_metric"],
             source=source,
             scores=scores,
-            data_sha256=document["dataset"]["sha256"],
-            validation=document.get("validation") or "",
+            data_sha256=metrics["dataset"]["sha256"],
+            validation=metrics.get("validation") or "",
         )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-        raise ModelFileError(
-            f"{metrics}: unreadable run record ({type(error).__name__}: {error})",
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise DataError(
+            f"{path / 'metrics.json'}: unreadable run record ({type(error).__name__}: {error})",
             "re-run mlwb fit to write it again",
         ) from error
+
+
+def run_order(paths: Sequence[Path], baseline: Path | None = None) -> list[Path]:
+    """The runs to compare, the baseline first when it is not among ``paths``; a
+    ``UsageError`` when a folder is given twice (it would be diffed against itself)."""
+    ordered = list(paths)
+    if baseline is not None and baseline not in ordered:
+        ordered.insert(0, baseline)
+    seen: set[Path] = set()
+    for path in ordered:
+        if path.resolve() in seen:
+            raise UsageError(f"{path}: the same run folder is given twice", "compare distinct runs")
+        seen.add(path.resolve())
+    return ordered
 
 
 def _drop(metric: str, baseline: float | None, value: float | None) -> float | None:
@@ -180,26 +185,17 @@ def _notices(runs: Sequence[RunRecord], base: RunRecord) -> list[str]:
 
 
 def compare_runs(
-    paths: Sequence[Path],
-    baseline: Path | None = None,
+    runs: Sequence[RunRecord],
+    baseline: int = 0,
     max_drops: Sequence[MaxDrop] = (),
     gates: Sequence[Gate] = (),
 ) -> RunComparison:
-    """Read the runs, diff them against the baseline, and check every gate.
+    """Diff the runs against ``runs[baseline]`` and check every gate.
 
     Gates apply to every run but the baseline (to the only run when there is one); max-drop
     checks compare every other run with the baseline.
     """
-    ordered = list(paths)
-    if baseline is not None and baseline not in ordered:
-        ordered.insert(0, baseline)
-    seen: set[Path] = set()
-    for path in ordered:
-        if path.resolve() in seen:
-            raise UsageError(f"{path}: the same run folder is given twice", "compare distinct runs")
-        seen.add(path.resolve())
-    runs = [read_run(p) for p in ordered]
-    base = runs[ordered.index(baseline)] if baseline is not None else runs[0]
+    base = runs[baseline]
     others = [r for r in runs if r is not base]
     metrics: list[str] = []
     for run in runs:

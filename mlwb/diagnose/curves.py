@@ -44,19 +44,6 @@ class LearningCurve:
     skipped: tuple[int, ...] = ()  # sizes where a fold could not be fitted (e.g. rare class)
     note: str = ""  # why, when fits failed: one line for the user
 
-    def frame(self) -> pd.DataFrame:
-        """One row per size (``learning_curve.csv``)."""
-        return pd.DataFrame(
-            {
-                "model": self.model,
-                "train_size": self.sizes,
-                f"train_{self.metric}": self.train_mean,
-                "train_std": self.train_std,
-                f"validation_{self.metric}": self.valid_mean,
-                "validation_std": self.valid_std,
-            }
-        )
-
 
 @dataclass(frozen=True)
 class ValidationCurve:
@@ -69,17 +56,6 @@ class ValidationCurve:
     train_mean: tuple[float, ...]
     valid_mean: tuple[float, ...]
     valid_std: tuple[float, ...]
-
-    def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                "model": self.model,
-                self.param: [str(v) for v in self.values],
-                f"train_{self.metric}": self.train_mean,
-                f"validation_{self.metric}": self.valid_mean,
-                "validation_std": self.valid_std,
-            }
-        )
 
 
 @dataclass(frozen=True)

@@ -33,16 +33,6 @@ class Importance:
     mean: tuple[float, ...]
     std: tuple[float, ...]
 
-    def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                "kind": self.kind,
-                "feature": self.features,
-                "importance_mean": self.mean,
-                "importance_std": self.std,
-            }
-        )
-
 
 def _fold_importance(
     estimator: Any,

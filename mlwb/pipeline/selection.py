@@ -504,20 +504,3 @@ def describe_step(step: FeatureSelection, task: str | None = None) -> str:
     spec = SELECTORS.get(step.select)
     details = spec.details(step, task) if spec and task else _set_options(step, "")
     return f"{step.select}" + (f" ({', '.join(details)})" if details else "")
-
-
-def selector_entries(task: Task | None = None) -> list[dict[str, object]]:
-    """The registry as plain data for ``mlwb models`` (``--json`` and console)."""
-    return [
-        {
-            "name": spec.name,
-            "kind": spec.kind,
-            "summary": spec.summary,
-            "tasks": sorted(spec.tasks),
-            "learns_from": spec.learns_from,
-            "options": list(spec.options),
-            "keeps": spec.keeps,
-        }
-        for spec in SELECTORS.values()
-        if task is None or task in spec.tasks
-    ]

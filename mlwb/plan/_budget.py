@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -155,25 +154,3 @@ def estimate_seconds(plan: RunPlan, budget: FitBudget) -> FitBudget:
             worst_final = max(worst_final, one * counted.final_fits)
     seconds += worst_final + budget.diagnostics * (worst_final / max(budget.final, 1))
     return dataclasses.replace(budget, seconds=seconds / max(plan.parallelism.workers, 1))
-
-
-def budget_summary(budget: FitBudget) -> dict[str, Any]:
-    """The budget as plain data (``validate --json``)."""
-    return {
-        "evaluation": budget.evaluation,
-        "final": budget.final,
-        "diagnostics": budget.diagnostics,
-        "total": budget.total,
-        "exact": budget.exact,
-        "per_model": {
-            m.name: {
-                "search_fits": m.search_fits,
-                "refits": m.refits,
-                "final_fits": m.final_fits,
-                "exact": m.exact,
-            }
-            for m in budget.models
-        },
-        "estimated_seconds": budget.seconds,
-        "workers": budget.workers,
-    }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from mlwb.compare.leaderboard import CompareResult
 from mlwb.compare.rundiff import RunComparison
 from mlwb.metrics import METRICS
 from mlwb.models.baseline import BASELINE
@@ -16,7 +17,6 @@ from mlwb.report.compare_view import fmt_p, versus_best
 from mlwb.report.fit_view import fmt, fmt_signed, mean_std
 from mlwb.report.markdown import render_markdown
 from mlwb.report.sections import Section, Table
-from mlwb.workflows.compare import CompareResult
 
 MARKER = "<!-- mlwb:compare -->"
 

@@ -7,14 +7,13 @@ import math
 from rich.table import Table
 from rich.text import Text
 
-from mlwb.compare.leaderboard import Leaderboard
+from mlwb.compare.leaderboard import CompareResult, Leaderboard
 from mlwb.compare.rundiff import RunComparison
 from mlwb.metrics import METRICS
 from mlwb.models.baseline import BASELINE
 from mlwb.report.console import Output
 from mlwb.report.decision_view import gates_block
 from mlwb.report.fit_view import HEADERS, fit_header, fmt, fmt_signed, mean_std
-from mlwb.workflows.compare import CompareResult
 
 
 def fmt_p(value: float) -> str:

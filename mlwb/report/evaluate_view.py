@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from rich.table import Table
 from rich.text import Text
 
-from mlwb.compare.gates import GateResult
 from mlwb.metrics import METRICS
 from mlwb.report.console import Output
 from mlwb.report.decision_view import gates_block
 from mlwb.report.diagnostics_view import confusion_view
 from mlwb.report.fit_view import fmt
-from mlwb.workflows.evaluate import ExternalEvaluation
+from mlwb.results import ExternalEvaluation
 
 
-def render_evaluation(
-    result: ExternalEvaluation, gates: Sequence[GateResult], output: Output
-) -> None:
+def render_evaluation(result: ExternalEvaluation, output: Output) -> None:
+    """The metrics beside the cross-validated estimate, the confusion matrix (classifiers)
+    and the gates the command checked."""
     console = output.out
     heading = Text(f"{result.model}", style="bold")
     heading.append(f" on {result.source}: {result.rows} rows, {result.task}")
@@ -51,6 +48,6 @@ def render_evaluation(
                 "confusion matrix (rows: actual, columns: predicted",
             )
         )
-    block = gates_block(gates)
+    block = gates_block(result.gates)
     if block is not None:
         console.print(block, soft_wrap=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from mlwb.jsonable import dumps
+from mlwb.documents import dumps
 
 
 def print_json(document: Any) -> None:

@@ -1,13 +1,20 @@
-"""Console rendering of a run plan (``mlwb validate``, ``mlwb fit --plan``)."""
+"""Rendering of what ``mlwb validate`` checked: a valid recipe, or a run plan with its
+fit count (``mlwb validate``, ``mlwb fit --plan``) — as console tables or one JSON
+document."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from rich.table import Table
 from rich.text import Text
 
+from mlwb.documents import plan_document, recipe_document
 from mlwb.pipeline import PipelineStep
 from mlwb.plan import FitBudget, ModelPlan, RunPlan
+from mlwb.recipe import Recipe, resolved_yaml
 from mlwb.report.console import Output
+from mlwb.report.json_out import print_json
 
 
 def step_chain(steps: tuple[PipelineStep, ...]) -> str:
@@ -97,3 +104,25 @@ def _duration(seconds: float) -> str:
     if seconds < 5400:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+def show_recipe(path: Path, recipe: Recipe, output: Output) -> None:
+    """A valid recipe: the ``recipe`` document, or "valid" and the recipe with every
+    default filled in."""
+    if output.json:
+        print_json(recipe_document(recipe))
+    elif output.show_results:
+        output.out.print(f"{path}: valid recipe", highlight=False)
+        output.out.print(resolved_yaml(recipe), highlight=False, markup=False)
+
+
+def show_plan(plan: RunPlan, budget: FitBudget, output: Output) -> None:
+    """The plan's notices, then the ``plan`` document or the plan and fit count as tables
+    (``mlwb validate RECIPE DATA`` and ``mlwb fit --plan`` alike)."""
+    for notice in plan.dataset.notices + plan.notices:
+        output.notice(notice)
+    if output.json:
+        print_json(plan_document(plan, budget))
+    elif output.show_results:
+        render_plan(plan, output)
+        render_budget(budget, output)

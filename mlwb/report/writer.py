@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from mlwb.errors import UsageError
 from mlwb.outputs import ensure_folder, write_output
 from mlwb.report.figures import build_figures
 from mlwb.report.html import render_html
@@ -50,23 +48,3 @@ def write_reports(
         write_output(folder / "report.html", render_html(title, sections, figures), option)
         written.append(folder / "report.html")
     return written
-
-
-def read_run(folder: Path) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """``metrics.json`` and ``diagnostics.json`` of a run folder (usage errors if absent)."""
-    if not folder.is_dir():
-        raise UsageError(f"{folder}: not a run folder", "give the folder mlwb fit wrote")
-    try:
-        metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise UsageError(f"{folder}: no metrics.json; not a run folder of mlwb fit") from error
-    except ValueError as error:
-        raise UsageError(f"{folder / 'metrics.json'}: unreadable ({error})") from error
-    diagnostics = None
-    path = folder / "diagnostics.json"
-    if path.exists():
-        try:
-            diagnostics = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError as error:
-            raise UsageError(f"{path}: unreadable ({error})") from error
-    return metrics, diagnostics

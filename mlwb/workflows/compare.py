@@ -1,23 +1,28 @@
-"""``mlwb compare RECIPE DATA``: every model on identical outer folds, ranked, with tests.
+"""``mlwb compare``: models of a recipe on identical folds, or earlier runs side by side.
 
-The same plan as ``mlwb fit`` (same seed, same splits, nested when tuned), so a model's
-row here is the row ``fit`` would print; no final model is refit unless asked (``fit``).
+``RECIPE DATA``: the same plan as ``mlwb fit`` (same seed, same splits, nested when tuned),
+so a model's row here is the row ``fit`` would print; no final model is refit unless asked
+(``refit``). ``RUN RUN…``: the run folders read through the one run-folder reader, then
+diffed and checked by ``mlwb.compare.rundiff``.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from mlwb.artifacts import RunFolder, check_output_dir, default_run_dir
+from mlwb.artifacts.run_folder import read_run_folder
 from mlwb.compare.gates import Gate
-from mlwb.compare.leaderboard import Leaderboard, build_leaderboard
+from mlwb.compare.leaderboard import CompareResult, build_leaderboard
+from mlwb.compare.rundiff import MaxDrop, RunComparison, compare_runs, run_order, run_record
 from mlwb.data.dataset import Dataset
+from mlwb.documents import compare_document, compare_leaderboard_frame
 from mlwb.events import EventSink, StageFinished, StageStarted, ignore_events
 from mlwb.recipe.schema import Recipe
-from mlwb.results import FinalFit, FitResult
+from mlwb.results import FinalFit
 from mlwb.tasks import Task
 from mlwb.workflows.final import fit_final
 from mlwb.workflows.fit import assemble_result, evaluate_stage, prepare_run, write_run
@@ -48,15 +53,6 @@ def default_zoo(task: Task, dataset: Dataset) -> dict[str, dict[str, Any]]:
     return zoo
 
 
-@dataclass(frozen=True)
-class CompareResult:
-    """The evaluation (as ``fit`` reports it, with ``final`` None unless refit) and the
-    leaderboard with its tests."""
-
-    fit: FitResult
-    leaderboard: Leaderboard
-
-
 def run_compare(
     recipe: Recipe,
     data_path: str | Path,
@@ -68,8 +64,6 @@ def run_compare(
 ) -> CompareResult:
     """Evaluate, rank and test every model; write the run folder (a model only with
     ``refit``)."""
-    from mlwb.compare.documents import compare_document, compare_leaderboard_frame
-
     target_dir = out or default_run_dir(f"{recipe.name or 'compare'}-compare")
     check_output_dir(target_dir, force)
     plan = prepare_run(recipe, data_path, events, gates=gates, default_models=default_zoo)
@@ -89,3 +83,23 @@ def run_compare(
         folder.write_csv("leaderboard.csv", compare_leaderboard_frame(compared))
     events(StageFinished("write", time.perf_counter() - started))
     return compared
+
+
+def compare_run_folders(
+    paths: Sequence[Path],
+    baseline: Path | None = None,
+    max_drops: Sequence[MaxDrop] = (),
+    gates: Sequence[Gate] = (),
+) -> RunComparison:
+    """Read the run folders (the baseline first when it is not among them), diff them
+    against the baseline, and check every gate and max-drop.
+
+    A missing folder or an unreadable ``metrics.json`` is a ``DataError`` (exit 3) naming
+    the path: a check is never passed because a run could not be read.
+    """
+    ordered = run_order(paths, baseline)
+    records = [
+        run_record(path, read_run_folder(path, with_diagnostics=False).metrics) for path in ordered
+    ]
+    base = ordered.index(baseline) if baseline is not None else 0
+    return compare_runs(records, base, max_drops, gates)

@@ -2,12 +2,13 @@
 
 The rows go through the same data-contract checks as ``predict``; the labels are matched to
 the classes saved with the model; the metrics are the run's own (saved with the model),
-computed at the saved decision threshold — the numbers the model will really deliver.
+computed at the saved decision threshold — the numbers the model will really deliver —
+and the command's gates are checked on them here, as ``fit`` and ``compare`` check theirs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,29 +16,14 @@ import numpy as np
 import pandas as pd
 
 from mlwb.artifacts import SavedModel, load_model
+from mlwb.compare.gates import Gate, check_gates
 from mlwb.data.reading import read_table
 from mlwb.data.target import check_finite
 from mlwb.errors import DataError
 from mlwb.evaluation import as_predictions
 from mlwb.metrics import DEFAULT_METRICS, MetricContext, compute_metrics
+from mlwb.results import ExternalEvaluation
 from mlwb.suggest import did_you_mean
-
-
-@dataclass(frozen=True)
-class ExternalEvaluation:
-    """Metrics of a saved model on a labelled table, with its confusion matrix."""
-
-    model: str
-    task: str
-    source: str
-    rows: int
-    metrics: dict[str, float]
-    threshold: float | None
-    classes: tuple[Any, ...]
-    confusion: tuple[tuple[int, ...], ...] | None
-    cv_score: float | None
-    primary: str
-    notices: tuple[str, ...]
 
 
 def _key(value: Any) -> str:
@@ -89,8 +75,11 @@ def encode_labels(column: pd.Series, saved: SavedModel, source: str) -> np.ndarr
     return mapped
 
 
-def evaluate_table(saved: SavedModel, data: str | Path) -> ExternalEvaluation:
-    """Read ``data``, check it against the model's contract, and score every metric."""
+def evaluate_table(
+    saved: SavedModel, data: str | Path, gates: Sequence[Gate] = ()
+) -> ExternalEvaluation:
+    """Read ``data``, check it against the model's contract, score every metric, and check
+    ``gates`` on those scores."""
     table = read_table(data)
     frame = table.frame
     contract = saved.contract
@@ -129,6 +118,7 @@ def evaluate_table(saved: SavedModel, data: str | Path) -> ExternalEvaluation:
         np.add.at(matrix, (y, labels), 1)
         confusion = tuple(tuple(int(v) for v in row) for row in matrix)
     scores = compute_metrics(metrics, as_predictions(y, labels, proba, context), context)
+    checked = check_gates(gates, scores, f"{table.source}, {len(frame)} rows")
     return ExternalEvaluation(
         model=str(meta.get("model", "")),
         task=task,
@@ -141,6 +131,7 @@ def evaluate_table(saved: SavedModel, data: str | Path) -> ExternalEvaluation:
         cv_score=meta.get("cv_score"),
         primary=str(meta.get("metric") or metrics[0]),
         notices=tuple(table.notices) + saved.warnings + tuple(notices),
+        gates=tuple(checked),
     )
 
 
@@ -155,6 +146,9 @@ def _positive_index(saved: SavedModel) -> int:
     return 1 if len(classes) == 2 else 0
 
 
-def load_and_evaluate(model_path: Path, data: str | Path) -> ExternalEvaluation:
-    """Load the model at ``model_path`` (checked) and score it on ``data``."""
-    return evaluate_table(load_model(model_path), data)
+def load_and_evaluate(
+    model_path: Path, data: str | Path, gates: Sequence[Gate] = ()
+) -> ExternalEvaluation:
+    """Load the model at ``model_path`` (checked), score it on ``data`` and check
+    ``gates``."""
+    return evaluate_table(load_model(model_path), data, gates)

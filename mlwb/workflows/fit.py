@@ -8,8 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from mlwb.artifacts import (
     RunFolder,
     check_output_dir,
@@ -21,15 +19,18 @@ from mlwb.compare.gates import Gate, check_gates
 from mlwb.data.dataset import Dataset, load_dataset
 from mlwb.diagnose import DiagnosticsResult, run_diagnostics
 from mlwb.documents import (
-    SCHEMA_VERSION,
+    diagnostics_document,
+    environment_document,
     fit_document,
     holdout_frame,
+    importance_frame,
     leaderboard_frame,
+    learning_curve_frame,
     oof_frame,
     trials_frame,
+    validation_curve_frame,
 )
 from mlwb.events import EventSink, Notice, StageFinished, StageStarted, ignore_events
-from mlwb.jsonable import to_jsonable
 from mlwb.plan import DefaultModels, RunPlan, check_resume, plan_run
 from mlwb.recipe.loading import resolved_yaml
 from mlwb.recipe.schema import Recipe
@@ -80,19 +81,7 @@ def write_run(
         folder.write_csv("trials.csv", trials)
     if plan.holdout is not None and final is not None:
         folder.write_csv("holdout_predictions.csv", holdout_frame(plan, final.model))
-    folder.write_json(
-        "environment.json",
-        {
-            "versions": package_versions(),
-            "seed": plan.recipe.seed,
-            "n_jobs": plan.recipe.n_jobs,
-            "data": {
-                "path": data_path,
-                "sha256": plan.dataset.sha256,
-                "rows": plan.dataset.n_rows + (plan.holdout.n_rows if plan.holdout else 0),
-            },
-        },
-    )
+    folder.write_json("environment.json", environment_document(plan, data_path, package_versions()))
     if final is None or result.final is None:
         return
     save_model(
@@ -234,25 +223,22 @@ def run_fit(
         write_run(folder, plan, result, final, str(data_path))
         _write_diagnostics(folder, diagnostics)
         if report is not None:
-            report(folder.tmp, fit_document(result), to_jsonable(diagnostics))
+            report(folder.tmp, fit_document(result), diagnostics_document(diagnostics))
     events(StageFinished("write", time.perf_counter() - started))
     return result
 
 
 def _write_diagnostics(folder: RunFolder, diagnostics: DiagnosticsResult) -> None:
-    folder.write_json(
-        "diagnostics.json",
-        {"schema_version": SCHEMA_VERSION, "kind": "diagnostics", **to_jsonable(diagnostics)},
-    )
+    folder.write_json("diagnostics.json", diagnostics_document(diagnostics))
     if diagnostics.learning_curves:
-        folder.write_csv(
-            "learning_curve.csv", pd.concat([c.frame() for c in diagnostics.learning_curves])
-        )
+        folder.write_csv("learning_curve.csv", learning_curve_frame(diagnostics.learning_curves))
     if diagnostics.validation_curve is not None:
-        folder.write_csv("validation_curve.csv", diagnostics.validation_curve.frame())
-    tables = [i.frame() for i in (diagnostics.permutation, diagnostics.model_importance) if i]
-    if tables:
-        folder.write_csv("importance.csv", pd.concat(tables))
+        folder.write_csv(
+            "validation_curve.csv", validation_curve_frame(diagnostics.validation_curve)
+        )
+    importances = [i for i in (diagnostics.permutation, diagnostics.model_importance) if i]
+    if importances:
+        folder.write_csv("importance.csv", importance_frame(importances))
 
 
 def result_params(results: tuple[Any, ...], name: str) -> dict[str, Any]:

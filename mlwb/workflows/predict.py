@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -11,18 +10,8 @@ import pandas as pd
 from mlwb.artifacts import SavedModel, load_model
 from mlwb.data.reading import read_table
 from mlwb.errors import DataError
+from mlwb.results import PredictionTable
 from mlwb.suggest import did_you_mean
-
-
-@dataclass(frozen=True)
-class Predictions:
-    """Predicted labels (or values) and class probabilities, one row per input row."""
-
-    frame: pd.DataFrame
-    model: str
-    task: str
-    threshold: float | None
-    notices: tuple[str, ...]
 
 
 def predict_table(
@@ -30,7 +19,7 @@ def predict_table(
     data: str | Path,
     keep: tuple[str, ...] = (),
     threshold: float | None = None,
-) -> Predictions:
+) -> PredictionTable:
     """Read ``data``, check it against the model's contract, and predict every row."""
     table = read_table(data)
     frame = table.frame
@@ -58,7 +47,7 @@ def predict_table(
         out["prediction"] = classes[codes]
         for k, label in enumerate(contract.classes):
             out[f"proba_{label}"] = proba[:, k]
-    return Predictions(
+    return PredictionTable(
         frame=out.reset_index(drop=True),
         model=str(saved.meta.get("model", "")),
         task=contract.task,
@@ -72,6 +61,6 @@ def load_and_predict(
     data: str | Path,
     keep: tuple[str, ...] = (),
     threshold: float | None = None,
-) -> Predictions:
+) -> PredictionTable:
     """Load the model at ``model_path`` (checked) and predict ``data``."""
     return predict_table(load_model(model_path), data, keep, threshold)

@@ -1,4 +1,4 @@
-"""Conversion of results to strict JSON: NaN and infinity become null, numpy becomes Python.
+"""Strict JSON: NaN and infinity become null, numpy becomes Python.
 
 Python's ``json.dumps`` writes ``NaN``, which strict parsers (jq, JavaScript, Go) reject;
 every JSON file and ``--json`` document mlwb writes goes through ``dumps`` here, which
