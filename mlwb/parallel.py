@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,19 @@ def run_parallel(
     for output in outputs:
         interrupts.check()
         yield output
+
+
+@contextmanager
+def library_parallelism(workers: int) -> Iterator[None]:
+    """For library machinery that runs its own joblib loop (scikit-learn's successive
+    halving): within the block its worker processes start as ``run_parallel``'s do, with
+    the parent watch and the stop handler. Another backend would be chosen here too."""
+    from joblib import parallel_config
+
+    with parallel_config(
+        backend="loky", n_jobs=workers, initializer=_start_worker, initargs=(os.getpid(),)
+    ):
+        yield
 
 
 _stopping = False

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from mlwb.parallel import library_parallelism
 from mlwb.search.base import SearchResult, SearchSettings, TrialRecord
 from mlwb.search.space import SearchSpace
 
@@ -62,7 +63,8 @@ def halving_search(
         search = HalvingRandomSearchCV(base, distributions, n_candidates=settings.trials, **common)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        search.fit(X, y, groups=groups)
+        with library_parallelism(workers):
+            search.fit(X, y, groups=groups)
     error = next(
         (
             _first_error(str(w.message))
