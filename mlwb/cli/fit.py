@@ -81,7 +81,7 @@ def fit_command(
             from mlwb.workflows.validate import plan_recipe
 
             planned = plan_recipe(loaded, data)
-            show_plan(planned.plan, planned.budget, output)
+            show_plan(planned.plan, planned.work, output)
             return 0
         formats = [] if no_report else list(loaded.report)
         top = loaded.diagnostics.top

@@ -46,7 +46,7 @@ def validate_command(
             show_recipe(recipe, loaded, output)
         else:
             planned = plan_recipe(loaded, data)
-            show_plan(planned.plan, planned.budget, output)
+            show_plan(planned.plan, planned.work, output)
         return 0
 
     run_guarded(output, debug, body)

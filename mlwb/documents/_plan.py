@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from mlwb.documents._common import header
 
 if TYPE_CHECKING:
-    from mlwb.plan import FitBudget, RunPlan
+    from mlwb.plan import RunPlan, WorkEstimate
     from mlwb.recipe.schema import Recipe
 
 
@@ -22,13 +22,13 @@ def recipe_document(recipe: Recipe) -> dict[str, Any]:
     }
 
 
-def _fits_document(budget: FitBudget) -> dict[str, Any]:
+def _fits_document(work: WorkEstimate) -> dict[str, Any]:
     return {
-        "evaluation": budget.evaluation,
-        "final": budget.final,
-        "diagnostics": budget.diagnostics,
-        "total": budget.total,
-        "exact": budget.exact,
+        "evaluation": work.evaluation,
+        "final": work.final,
+        "diagnostics": work.diagnostics,
+        "total": work.total,
+        "exact": work.exact,
         "per_model": {
             m.name: {
                 "search_fits": m.search_fits,
@@ -36,14 +36,14 @@ def _fits_document(budget: FitBudget) -> dict[str, Any]:
                 "final_fits": m.final_fits,
                 "exact": m.exact,
             }
-            for m in budget.models
+            for m in work.models
         },
-        "estimated_seconds": budget.seconds,
-        "workers": budget.workers,
+        "estimated_seconds": work.seconds,
+        "workers": work.workers,
     }
 
 
-def plan_document(plan: RunPlan, budget: FitBudget) -> dict[str, Any]:
+def plan_document(plan: RunPlan, work: WorkEstimate) -> dict[str, Any]:
     """``mlwb validate RECIPE DATA --json`` (and ``mlwb fit --plan --json``): the data as
     read, each model's pipeline, and ``fits`` — how many fits the run makes, per model, and
     the rough time estimate."""
@@ -78,5 +78,5 @@ def plan_document(plan: RunPlan, budget: FitBudget) -> dict[str, Any]:
             for model in plan.models
         },
         "notices": list(dataset.notices + plan.notices),
-        "fits": _fits_document(budget),
+        "fits": _fits_document(work),
     }

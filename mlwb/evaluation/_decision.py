@@ -14,7 +14,9 @@ tuner whose ``best_score_`` is negative says "the constraint could not be met he
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -115,22 +117,42 @@ class DecisionPlan:
             return TimeSeriesSplit(n_splits=self.folds)
         return StratifiedKFold(self.folds, shuffle=True, random_state=self.seed)
 
-    def scorer(self) -> Any:
-        """The objective as a scorer on labels at one threshold."""
+    def objective_function(self) -> Callable[[np.ndarray, np.ndarray], float]:
+        """The objective on labels at one threshold: ``f(y_true, y_pred) -> score``."""
         p = self.positive
         if self.objective == "f1":
-            return make_scorer(fbeta, pos_label=p)
+            return partial(fbeta, pos_label=p)
         if self.objective == "fbeta":
-            return make_scorer(fbeta, beta=self.beta, pos_label=p)
+            return partial(fbeta, beta=self.beta, pos_label=p)
         if self.objective == "youden":
-            return make_scorer(youden_j, pos_label=p)
+            return partial(youden_j, pos_label=p)
         if self.objective in CONSTRAINED:
-            return make_scorer(
+            return partial(
                 constrained_score, pos_label=p, kind=self.objective, value=float(self.value or 0.0)
             )
         if self.objective == "cost":
-            return make_scorer(negative_cost, pos_label=p, fp=self.cost_fp, fn=self.cost_fn)
+            return partial(negative_cost, pos_label=p, fp=self.cost_fp, fn=self.cost_fn)
         raise ValueError(f"unknown threshold objective {self.objective!r}")
+
+    def scorer(self) -> Any:
+        """The objective as a scikit-learn scorer (for ``TunedThresholdClassifierCV``)."""
+        function = self.objective_function()
+        return make_scorer(function.func, **function.keywords)
+
+    def choose_threshold(self, y: np.ndarray, proba: np.ndarray) -> tuple[float, float]:
+        """The threshold maximising the objective on given out-of-fold probabilities, and
+        its score: the same 200 evenly spaced candidates and first-best rule as
+        ``TunedThresholdClassifierCV``, for models whose out-of-fold probabilities already
+        exist (the budgeted search's candidates and ensembles)."""
+        positive = proba[:, self.positive]
+        candidates = np.linspace(positive.min(), positive.max(), num=200)
+        objective = self.objective_function()
+        scores = [
+            objective(y, np.where(positive >= t, self.positive, 1 - self.positive))
+            for t in candidates
+        ]
+        best = int(np.argmax(scores))
+        return float(candidates[best]), float(scores[best])
 
     def wrap(self, pipeline: Any) -> Any:
         """``pipeline`` inside calibration and threshold tuning, as the plan asks."""

@@ -6,14 +6,6 @@ documents read them, and nothing here fits a model (except one timed sample fit 
 model for the time estimate, on request).
 """
 
-from mlwb.plan._budget import (
-    LEARNING_SIZES,
-    FitBudget,
-    ModelBudget,
-    count_fits,
-    decision_factor,
-    estimate_seconds,
-)
 from mlwb.plan._models import VIRTUAL_PARAMS, ModelPlan, ModelPlanner
 from mlwb.plan._run import (
     DEFAULT_MODELS,
@@ -25,18 +17,26 @@ from mlwb.plan._run import (
     plan_from_file,
     plan_run,
 )
+from mlwb.plan._work import (
+    LEARNING_SIZES,
+    ModelWork,
+    WorkEstimate,
+    count_fits,
+    decision_factor,
+    estimate_seconds,
+)
 
 __all__ = [
     "DEFAULT_MODELS",
     "LEARNING_SIZES",
     "VIRTUAL_PARAMS",
     "DefaultModels",
-    "FitBudget",
-    "ModelBudget",
     "ModelPlan",
     "ModelPlanner",
+    "ModelWork",
     "RunPlan",
     "Splits",
+    "WorkEstimate",
     "check_resume",
     "count_fits",
     "decision_factor",

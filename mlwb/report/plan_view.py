@@ -11,7 +11,7 @@ from rich.text import Text
 
 from mlwb.documents import plan_document, recipe_document
 from mlwb.pipeline import PipelineStep
-from mlwb.plan import FitBudget, ModelPlan, RunPlan
+from mlwb.plan import ModelPlan, RunPlan, WorkEstimate
 from mlwb.recipe import Recipe, resolved_yaml
 from mlwb.report.console import Output
 from mlwb.report.json_out import print_json
@@ -69,13 +69,13 @@ def render_plan(plan: RunPlan, output: Output) -> None:
         console.print()
 
 
-def render_budget(budget: FitBudget, output: Output) -> None:
+def render_work(work: WorkEstimate, output: Output) -> None:
     """The number of fits (per model, final, diagnostics) and the rough time estimate."""
-    bound = "" if budget.exact else "at most "
+    bound = "" if work.exact else "at most "
     text = Text("fits: ", style="bold")
-    text.append(f"{bound}{budget.total} in all — ")
+    text.append(f"{bound}{work.total} in all — ")
     parts = []
-    for model in budget.models:
+    for model in work.models:
         detail = (
             f"{model.search_fits} search + {model.refits} refits"
             if model.search_fits
@@ -83,14 +83,14 @@ def render_budget(budget: FitBudget, output: Output) -> None:
         )
         parts.append(f"{model.name} {detail}")
     text.append("cross-validation " + ", ".join(parts))
-    text.append(f"; final model up to {budget.final}")
-    if budget.diagnostics:
-        text.append(f"; diagnostics about {budget.diagnostics}")
+    text.append(f"; final model up to {work.final}")
+    if work.diagnostics:
+        text.append(f"; diagnostics about {work.diagnostics}")
     output.out.print(text, soft_wrap=True)
-    if budget.seconds is not None:
+    if work.seconds is not None:
         output.out.print(
             Text(
-                f"estimated time: ~{_duration(budget.seconds)} on {budget.workers} "
+                f"estimated time: ~{_duration(work.seconds)} on {work.workers} "
                 f"worker(s) (rough: one fit per model timed on a sample, scaled by rows)",
                 style="dim",
             ),
@@ -116,13 +116,13 @@ def show_recipe(path: Path, recipe: Recipe, output: Output) -> None:
         output.out.print(resolved_yaml(recipe), highlight=False, markup=False)
 
 
-def show_plan(plan: RunPlan, budget: FitBudget, output: Output) -> None:
+def show_plan(plan: RunPlan, work: WorkEstimate, output: Output) -> None:
     """The plan's notices, then the ``plan`` document or the plan and fit count as tables
     (``mlwb validate RECIPE DATA`` and ``mlwb fit --plan`` alike)."""
     for notice in plan.dataset.notices + plan.notices:
         output.notice(notice)
     if output.json:
-        print_json(plan_document(plan, budget))
+        print_json(plan_document(plan, work))
     elif output.show_results:
         render_plan(plan, output)
-        render_budget(budget, output)
+        render_work(work, output)

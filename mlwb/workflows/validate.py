@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlwb.plan import FitBudget, RunPlan, count_fits, estimate_seconds, plan_from_file
+from mlwb.plan import RunPlan, WorkEstimate, count_fits, estimate_seconds, plan_from_file
 from mlwb.recipe.schema import Recipe
 
 
@@ -19,7 +19,7 @@ class PlannedRun:
     (with the time estimate) the run would make."""
 
     plan: RunPlan
-    budget: FitBudget
+    work: WorkEstimate
 
 
 def plan_recipe(recipe: Recipe, data: str | Path) -> PlannedRun:

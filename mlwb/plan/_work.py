@@ -26,7 +26,7 @@ LEARNING_SIZES = (0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0)
 
 
 @dataclass(frozen=True)
-class ModelBudget:
+class ModelWork:
     """Fits of one model: in the outer folds (searches included) and as the final model."""
 
     name: str
@@ -41,11 +41,11 @@ class ModelBudget:
 
 
 @dataclass(frozen=True)
-class FitBudget:
+class WorkEstimate:
     """Fits of a whole run; ``final`` is the most the final model can take (its model is
     not known before the evaluation); ``seconds`` a rough estimate (None when not timed)."""
 
-    models: tuple[ModelBudget, ...]
+    models: tuple[ModelWork, ...]
     final: int
     diagnostics: int
     exact: bool
@@ -88,7 +88,7 @@ def _search(model: ModelPlan) -> tuple[int, bool]:
     return trials * tuning.inner.n_splits, exact
 
 
-def count_fits(plan: RunPlan, diagnostics: bool = True) -> FitBudget:
+def count_fits(plan: RunPlan, diagnostics: bool = True) -> WorkEstimate:
     """The fits ``mlwb fit`` will run for ``plan`` (``diagnostics``: with the learning
     curve and permutation importance the recipe asks for)."""
     outer = len(plan.splits)
@@ -97,7 +97,7 @@ def count_fits(plan: RunPlan, diagnostics: bool = True) -> FitBudget:
         search, exact = _search(model)
         factor = decision_factor(plan, model)
         models.append(
-            ModelBudget(
+            ModelWork(
                 model.name,
                 search * outer,
                 outer * factor,
@@ -114,7 +114,7 @@ def count_fits(plan: RunPlan, diagnostics: bool = True) -> FitBudget:
         extra += curves * len(LEARNING_SIZES) * outer if config.learning_curve else 0
         extra += outer if config.importance == "permutation" else 0
         extra += len(config.validation_curve.values) * outer if config.validation_curve else 0
-    return FitBudget(
+    return WorkEstimate(
         tuple(models),
         final,
         extra,
@@ -135,8 +135,8 @@ def _time_one(model: ModelPlan, plan: RunPlan, rows: np.ndarray) -> float:
     return time.perf_counter() - started
 
 
-def estimate_seconds(plan: RunPlan, budget: FitBudget) -> FitBudget:
-    """``budget`` with a rough time: one fit of each model on ``SAMPLE_ROWS`` rows of the
+def estimate_seconds(plan: RunPlan, work: WorkEstimate) -> WorkEstimate:
+    """``work`` with a rough time: one fit of each model on ``SAMPLE_ROWS`` rows of the
     first training fold, scaled linearly by rows and multiplied by its fits, divided
     among the parallel workers."""
     import dataclasses
@@ -147,10 +147,10 @@ def estimate_seconds(plan: RunPlan, budget: FitBudget) -> FitBudget:
     scale = len(train) / len(sample)
     seconds = 0.0
     worst_final = 0.0
-    for model, counted in zip(plan.models, budget.models, strict=True):
+    for model, counted in zip(plan.models, work.models, strict=True):
         one = _time_one(model, plan, sample) * scale
         seconds += one * counted.evaluation_fits
         if model.name != BASELINE:
             worst_final = max(worst_final, one * counted.final_fits)
-    seconds += worst_final + budget.diagnostics * (worst_final / max(budget.final, 1))
-    return dataclasses.replace(budget, seconds=seconds / max(plan.parallelism.workers, 1))
+    seconds += worst_final + work.diagnostics * (worst_final / max(work.final, 1))
+    return dataclasses.replace(work, seconds=seconds / max(plan.parallelism.workers, 1))
