@@ -226,6 +226,23 @@ class FinalModel:
     params: dict[str, Any] | None = None
     inner_score: float | None = None
     trials: tuple[Any, ...] = ()
+    rounds: dict[str, int] = field(default_factory=dict)  # boosting rounds of the refit
+
+
+@dataclass(frozen=True)
+class EnsembleTest:
+    """The greedy ensemble against the best single model, on the same outer folds.
+
+    ``difference`` is the ensemble's mean minus the model's, signed so that positive is
+    better; ``p_value`` is the corrected resampled t-test's (Nadeau & Bengio 2003) on the
+    paired fold scores. ``saved``: the ensemble became the final model (it scored better).
+    """
+
+    against: str
+    metric: str
+    difference: float
+    p_value: float
+    saved: bool
 
 
 @dataclass(frozen=True)
@@ -248,6 +265,8 @@ class FitResult:
     gates: tuple[Any, ...] = ()
     decision: str = ""
     diagnostics: Any = None
+    budget: float | None = None  # seconds for the whole command (None: no budget)
+    ensemble: EnsembleTest | None = None
 
     def model(self, name: str) -> ModelResult:
         """The result for model ``name``."""
@@ -266,6 +285,7 @@ class FinalFit:
     holdout: dict[str, float] | None
     name: str = ""
     configured: Any = None
+    rounds: dict[str, int] = field(default_factory=dict)  # boosting rounds of the refit
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ result = run_fit(recipe, "sample_data/wine.csv", Path({str(tmp_path / "run")!r})
 """
     modules = loaded_modules(code)
     assert "mlwb.workflows.fit" in modules
-    assert (tmp_path / "run" / "model.joblib").is_file()
+    assert (tmp_path / "run" / "model.skops").is_file()
 
 
 def test_help_does_not_import_heavy_libraries():

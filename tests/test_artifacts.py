@@ -75,24 +75,32 @@ def test_default_run_dir_is_safe_and_timestamped():
     assert "/" not in path.name and " " not in path.name and path.name.startswith("my-run-")
 
 
+def toy_model():
+    import pandas as pd
+    from sklearn.linear_model import LinearRegression
+
+    return LinearRegression().fit(pd.DataFrame({"x": [0.0, 1.0, 2.0]}), [1.0, 3.0, 5.0])
+
+
 def saved(tmp_path):
     with RunFolder(tmp_path / "run") as folder:
-        save_model(folder, {"weights": [1, 2, 3]}, CONTRACT, {"model": "toy", "task": "regression"})
+        save_model(folder, toy_model(), CONTRACT, {"model": "toy", "task": "regression"})
     return tmp_path / "run"
 
 
 def test_saved_model_loads_with_its_contract(tmp_path):
     run = saved(tmp_path)
     loaded = load_model(run)
-    assert loaded.model == {"weights": [1, 2, 3]}
+    assert loaded.model.coef_.tolist() == toy_model().coef_.tolist()
     assert loaded.contract == CONTRACT
     assert loaded.meta["model"] == "toy" and len(loaded.meta["sha256"]) == 64
-    assert load_model(run / "model.joblib").meta == loaded.meta
+    assert load_model(run / "model.skops").meta == loaded.meta
+    assert load_model(run / "model.json").meta == loaded.meta
 
 
 def test_changed_model_file_is_refused(tmp_path):
     run = saved(tmp_path)
-    (run / "model.joblib").write_bytes(b"not the saved file")
+    (run / "model.skops").write_bytes(b"not the saved file")
     with pytest.raises(ModelFileError, match="changed since it was saved"):
         load_model(run)
 
@@ -113,13 +121,13 @@ def test_bad_model_descriptions_are_refused(tmp_path, meta, message):
     assert caught.value.exit_code == 3
 
 
-def test_unpicklable_model_file_is_a_model_file_error(tmp_path):
+def test_unloadable_model_file_is_a_model_file_error(tmp_path):
     run = saved(tmp_path)
     from mlwb.artifacts import sha256_of
 
-    (run / "model.joblib").write_bytes(b"garbage")
+    (run / "model.skops").write_bytes(b"PK\x03\x04garbage")
     meta = json.loads((run / "model.json").read_text())
-    meta["sha256"] = sha256_of(run / "model.joblib")
+    meta["sha256"] = sha256_of(run / "model.skops")
     (run / "model.json").write_text(json.dumps(meta))
     with pytest.raises(ModelFileError, match="cannot load the model"):
         load_model(run)

@@ -34,7 +34,7 @@ def test_fit_then_predict_on_each_sample(tmp_path, case):
     assert "validation" in result.stdout and "gap" in result.stdout
     assert "evaluate:" in result.stderr and "evaluate:" not in result.stdout
     for name in (
-        "model.joblib",
+        "model.skops",
         "model.json",
         "metrics.json",
         "leaderboard.csv",
@@ -54,7 +54,7 @@ def test_fit_then_predict_on_each_sample(tmp_path, case):
         assert len(part) == rows and part["row"].tolist() == list(range(1, rows + 1))
         assert part["prediction"].notna().all()
 
-    predicted = run_cli("predict", out / "model.joblib", SAMPLES / file)
+    predicted = run_cli("predict", out / "model.skops", SAMPLES / file)
     assert predicted.exit_code == 0, predicted.stderr
     frame = pd.read_csv(pd.io.common.StringIO(predicted.stdout))
     assert len(frame) == rows
@@ -230,7 +230,7 @@ def test_default_run_folder_name(tmp_path, monkeypatch):
     assert result.exit_code == 0
     run_dir = result.json()["run_dir"]
     assert re.fullmatch(r"runs/my-wine-\d{8}T\d{6}Z", run_dir)
-    assert (tmp_path / run_dir / "model.joblib").is_file()
+    assert (tmp_path / run_dir / "model.skops").is_file()
 
 
 def test_quiet_prints_nothing(tmp_path):

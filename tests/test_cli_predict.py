@@ -6,7 +6,6 @@ import io
 import json
 import shutil
 
-import joblib
 import numpy as np
 import pandas as pd
 from conftest import SAMPLES, run_cli, run_process
@@ -29,9 +28,13 @@ def test_predict_writes_labels_and_probabilities(credit_run):
 
 
 def test_predict_matches_plain_python_use(credit_run):
-    model = joblib.load(credit_run / "model.joblib")
+    import skops.io as sio
+
+    from mlwb.artifacts import ALLOWED_TYPES
+
+    model = sio.load(credit_run / "model.skops", trusted=sorted(ALLOWED_TYPES))
     rows = pd.read_csv(SAMPLES / "credit.csv").drop(columns=["default"]).head(50)
-    result = run_cli("predict", credit_run / "model.joblib", SAMPLES / "credit.csv")
+    result = run_cli("predict", credit_run / "model.skops", SAMPLES / "credit.csv")
     frame = read_csv_text(result.stdout).head(50)
     assert list(model.predict(rows)) == frame["prediction"].tolist()
     assert np.allclose(model.predict_proba(rows)[:, 1], frame["proba_yes"], atol=1e-5)
@@ -102,7 +105,7 @@ def test_text_in_numeric_column_is_explained(credit_run, tmp_path):
 def test_changed_model_file_is_refused(credit_run, tmp_path):
     copy = tmp_path / "run"
     shutil.copytree(credit_run, copy)
-    with (copy / "model.joblib").open("ab") as handle:
+    with (copy / "model.skops").open("ab") as handle:
         handle.write(b"tampered")
     result = run_cli("predict", copy, SAMPLES / "credit.csv")
     assert result.exit_code == 3
@@ -113,7 +116,7 @@ def test_model_without_metadata_is_refused(credit_run, tmp_path):
     copy = tmp_path / "run"
     shutil.copytree(credit_run, copy)
     (copy / "model.json").unlink()
-    result = run_cli("predict", copy / "model.joblib", SAMPLES / "credit.csv")
+    result = run_cli("predict", copy / "model.skops", SAMPLES / "credit.csv")
     assert result.exit_code == 3
     assert "model.json" in result.stderr
 
@@ -125,10 +128,16 @@ def test_missing_model_file(tmp_path):
 
 
 def test_version_mismatch_is_a_warning(credit_run, tmp_path):
+    """A model saved with another scikit-learn: its manifest (inside the file) and
+    model.json both record that version."""
+    from mlwb.artifacts import encode_model, load_model, sha256_of
+
     copy = tmp_path / "run"
     shutil.copytree(credit_run, copy)
-    meta = json.loads((copy / "model.json").read_text())
-    meta["versions"]["scikit-learn"] = "0.0.1"
+    model = load_model(copy).model
+    model._mlwb_manifest["versions"]["scikit-learn"] = "0.0.1"
+    (copy / "model.skops").write_bytes(encode_model(model, "skops"))
+    meta = {**model._mlwb_manifest, "sha256": sha256_of(copy / "model.skops")}
     (copy / "model.json").write_text(json.dumps(meta))
     result = run_cli("predict", copy, SAMPLES / "credit.csv")
     assert result.exit_code == 0

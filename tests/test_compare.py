@@ -38,7 +38,7 @@ def test_leaderboard_has_p_values_tie_marks_and_times(compared):
 
 def test_compare_writes_a_run_folder_without_a_model(compared):
     _, _, out, _ = compared
-    assert not (out / "model.joblib").exists()
+    assert not (out / "model.skops").exists()
     for name in ("metrics.json", "leaderboard.csv", "oof_predictions.csv", "environment.json"):
         assert (out / name).is_file()
     document = json.loads((out / "metrics.json").read_text())

@@ -52,7 +52,7 @@ def test_failed_gate_exits_4_after_writing_the_run(tmp_path):
     assert "✗ roc_auc >= 0.99" in result.stdout
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["passed"] is False and metrics["gates"][0]["value"] < 0.99
-    assert (out / "model.joblib").is_file()
+    assert (out / "model.skops").is_file()
 
 
 def test_passing_gates_exit_0_and_recipe_gates_apply(tmp_path):

@@ -54,7 +54,7 @@ def test_init_recipe_runs(tmp_path):
         "--no-report",
     )
     assert fitted.exit_code == 0, fitted.stderr
-    assert (tmp_path / "run" / "model.joblib").exists()
+    assert (tmp_path / "run" / "model.skops").exists()
 
 
 @pytest.mark.slow

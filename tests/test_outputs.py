@@ -350,7 +350,7 @@ def test_next_run_removes_stale_partials_it_recognises(tmp_path):
     assert result.exit_code == 0, result.stderr
     assert not stale.exists() and not stale_other_run.exists()
     assert alive.exists() and other_host.exists() and unmarked.exists()
-    assert (tmp_path / "run" / "model.joblib").is_file()
+    assert (tmp_path / "run" / "model.skops").is_file()
 
 
 def test_old_run_moved_aside_by_a_killed_process_is_put_back(tmp_path):

@@ -181,9 +181,11 @@ def test_the_saved_threshold_is_applied_by_predict(tmp_path):
     meta = json.loads((run / "model.json").read_text())
     threshold = meta["threshold"]
     assert 0 < threshold < 0.5
-    import joblib
+    import skops.io as sio
 
-    model = joblib.load(run / "model.joblib")
+    from mlwb.artifacts import ALLOWED_TYPES
+
+    model = sio.load(run / "model.skops", trusted=sorted(ALLOWED_TYPES))
     assert model.threshold_ == pytest.approx(threshold)
     predicted = run_cli("predict", run, CREDIT)
     frame = pd.read_csv(pd.io.common.StringIO(predicted.stdout))

@@ -1,7 +1,15 @@
 """What a run leaves on disk: the run folder (written atomically, replaced only when mlwb
-wrote it) and the saved model (checked before it is loaded)."""
+wrote it) and the saved model (safe to load by default, checked before it is used)."""
 
+from mlwb.artifacts.allowed_types import ALLOWED_TYPES
 from mlwb.artifacts.environment import package_versions
+from mlwb.artifacts.formats import (
+    MODEL_FILES,
+    MODEL_FORMATS,
+    ModelFormat,
+    decode_skops,
+    encode_model,
+)
 from mlwb.artifacts.model_file import (
     MODEL_FILE,
     MODEL_META,
@@ -18,16 +26,26 @@ from mlwb.artifacts.run_folder import (
     sweep_stale,
     utc_stamp,
 )
+from mlwb.artifacts.signing import MODEL_KEY_ENV, SIGNATURE_FILE, model_key
 
 __all__ = [
+    "ALLOWED_TYPES",
     "MODEL_FILE",
+    "MODEL_FILES",
+    "MODEL_FORMATS",
+    "MODEL_KEY_ENV",
     "MODEL_META",
+    "SIGNATURE_FILE",
+    "ModelFormat",
     "RunFolder",
     "SavedModel",
     "check_output_dir",
+    "decode_skops",
     "default_run_dir",
+    "encode_model",
     "is_run_folder",
     "load_model",
+    "model_key",
     "package_versions",
     "save_model",
     "sha256_of",

@@ -18,6 +18,7 @@ PACKAGES = (
     "catboost",
     "optuna",
     "joblib",
+    "skops",
 )
 
 

@@ -1,31 +1,57 @@
-"""Saved models: ``model.joblib`` with ``model.json`` beside it, checked before loading.
+"""Saved models: ``model.skops`` (or ``model.joblib`` on request) with ``model.json``
+beside it, and ``model.sig`` when signed; every one checked before it is used.
 
-``model.joblib`` is a pickle: loading one runs code. ``model.json`` records the file's
-sha256, the library versions and what the model's behaviour depends on (classes, threshold,
-data contract); ``load_model`` checks it is well formed, refuses a file whose hash changed
-and warns when versions differ. Only load model files you trust.
+Saving embeds the manifest in the model (``manifest``), writes the file in the chosen
+format (``formats``), its readable copy with the file's sha256, and with a key its HMAC
+(``signing``). Loading reads the bytes once and refuses, each time with exit 3 and a line
+naming the file: a malformed ``model.json``, a wrong signature, a changed hash, a pickle
+nobody said to trust, a skops file holding a type mlwb never saves, a ``model.json`` that
+differs from the manifest, or an object that is not the fitted model the manifest describes.
+Older run folders (``model.joblib`` with ``model.json`` only) still load, as pickles.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
-import math
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from mlwb.artifacts.environment import package_versions
+from mlwb.artifacts.formats import (
+    MODEL_FILES,
+    ForeignTypes,
+    ModelFormat,
+    decode_pickle,
+    decode_skops,
+    encode_model,
+    sniff_format,
+    type_listing,
+)
+from mlwb.artifacts.manifest import (
+    MANIFEST_ATTRIBUTE,
+    MODEL_FORMAT,
+    MODEL_FORMAT_VERSION,
+    check_copy,
+    check_object,
+    checked_meta,
+    type_name,
+)
 from mlwb.artifacts.run_folder import RunFolder
+from mlwb.artifacts.signing import SIGNATURE_FILE, check_signature, signature
 from mlwb.data.contract import DataContract
 from mlwb.errors import ModelFileError
 
-MODEL_FILE = "model.joblib"
+MODEL_FILE = MODEL_FILES["skops"]
 MODEL_META = "model.json"
-MODEL_FORMAT = "mlwb-model"
-MODEL_FORMAT_VERSION = 1
+FORMAT_NAMES = {"skops": "skops file", "joblib": "pickle (joblib format)"}
+TRUST_HINT = (
+    "pass --trust-pickle only if you trust whoever wrote this file, or re-run mlwb fit to "
+    "save model.skops, which is safe to load"
+)
 
 
 def sha256_of(path: Path) -> str:
@@ -53,151 +79,157 @@ class SavedModel:
 
 
 def save_model(
-    folder: RunFolder, model: Any, contract: DataContract, info: dict[str, Any]
+    folder: RunFolder,
+    model: Any,
+    contract: DataContract,
+    info: dict[str, Any],
+    *,
+    model_format: ModelFormat = "skops",
+    key: bytes | None = None,
 ) -> dict[str, Any]:
-    """Write ``model.joblib`` and ``model.json`` (hash, versions, contract); return the meta."""
-    import joblib
+    """Write the model file with its manifest inside, ``model.json`` (the manifest and the
+    file's sha256) and, with ``key``, ``model.sig``; return ``model.json``'s content."""
+    from mlwb.documents import to_jsonable
 
-    path = folder.path(MODEL_FILE)
-    joblib.dump(model, path, compress=3)
-    meta = {
-        "format": MODEL_FORMAT,
-        "format_version": MODEL_FORMAT_VERSION,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "sha256": sha256_of(path),
-        "versions": package_versions(),
-        **info,
-        "contract": contract.to_dict(),
-    }
+    name = MODEL_FILES[model_format]
+    manifest: dict[str, Any] = to_jsonable(
+        {
+            "format": MODEL_FORMAT,
+            "format_version": MODEL_FORMAT_VERSION,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "file": name,
+            "file_format": model_format,
+            "estimator": type_name(model),
+            "versions": package_versions(),
+            **info,
+            "contract": contract.to_dict(),
+        }
+    )
+    carrier = copy.copy(model)  # the caller's object stays as it was
+    setattr(carrier, MANIFEST_ATTRIBUTE, manifest)
+    data = encode_model(carrier, model_format)
+    folder.path(name).write_bytes(data)
+    if key is not None:
+        folder.write_text(SIGNATURE_FILE, signature(data, key) + "\n")
+    meta = {**manifest, "sha256": hashlib.sha256(data).hexdigest()}
     folder.write_json(MODEL_META, meta)
     return meta
 
 
 def _locate(path: Path) -> tuple[Path, Path]:
+    """The model file and its ``model.json`` for a run folder, a model file or a
+    ``model.json``; in a folder, ``model.skops`` wins over an older ``model.joblib``."""
+    if path.name == MODEL_META and not path.is_dir():
+        path = path.parent
     if path.is_dir():
-        return path / MODEL_FILE, path / MODEL_META
-    if path.name == MODEL_META:
-        return path.with_name(MODEL_FILE), path
+        candidates = [path / name for name in MODEL_FILES.values()]
+        found = next((p for p in candidates if p.exists()), None)
+        if found is None:
+            raise ModelFileError(
+                f"{path}: no model file ({' or '.join(MODEL_FILES.values())}) in it",
+                "give a run folder written by mlwb fit, or the model file itself",
+            )
+        return found, path / MODEL_META
     return path, path.with_name(MODEL_META)
 
 
-DAMAGED = "the file was changed or damaged; re-run mlwb fit to write it again"
-SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-def _is_number(value: Any) -> bool:
-    """A finite JSON number (``true`` is not one, though Python says it is an int)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _short(value: Any) -> str:
-    """``repr(value)`` cut to one short line (a damaged file can hold anything)."""
-    text = repr(value)
-    return text if len(text) <= 40 else text[:40] + "…"
-
-
-def _meta_error(meta_path: Path, key: str, problem: str) -> ModelFileError:
-    return ModelFileError(f"{meta_path}: {key}: {problem}", DAMAGED)
-
-
-def _checked_meta(meta: Any, meta_path: Path) -> DataContract:
-    """The data contract of a decoded ``model.json``, after checking every key that
-    ``load_model``, ``predict`` and ``evaluate`` read — before the model file is hashed or
-    unpickled, so a hand-edited or damaged description fails here, naming the file and the
-    key, instead of as a ``TypeError`` deep inside a later step."""
-    if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
-        raise ModelFileError(
-            f"{meta_path}: not an mlwb model description",
-            f"a model.json written by mlwb is a JSON object with format: {MODEL_FORMAT}",
-        )
-    version = meta.get("format_version")
-    if not (isinstance(version, int) and not isinstance(version, bool) and version >= 1):
-        raise _meta_error(
-            meta_path, "format_version", f"expected a whole number, got {_short(version)}"
-        )
-    if version > MODEL_FORMAT_VERSION:
-        raise ModelFileError(
-            f"{meta_path}: saved by a newer mlwb (format {version})", "upgrade mlwb"
-        )
-    if not (isinstance(meta.get("sha256"), str) and SHA256.fullmatch(meta["sha256"])):
-        raise _meta_error(meta_path, "sha256", "missing, or not a sha256 hex digest")
-    versions = meta.get("versions", {})
-    if not isinstance(versions, dict) or not all(
-        isinstance(v, str | None) for v in versions.values()
-    ):
-        raise _meta_error(meta_path, "versions", "expected a mapping of package -> version")
-    contract = DataContract.from_dict(meta.get("contract"), str(meta_path))
-    for key in ("model", "metric"):
-        if not isinstance(meta.get(key), str | None):
-            raise _meta_error(meta_path, key, f"expected a text, got {_short(meta[key])}")
-    threshold = meta.get("threshold")
-    if threshold is not None and not (_is_number(threshold) and 0 <= threshold <= 1):
-        raise _meta_error(
-            meta_path, "threshold", f"expected a number from 0 to 1, got {_short(threshold)}"
-        )
-    index = meta.get("positive_index")
-    if index is not None and not (
-        isinstance(index, int)
-        and not isinstance(index, bool)
-        and 0 <= index < len(contract.classes)
-    ):
-        raise _meta_error(
-            meta_path,
-            "positive_index",
-            f"expected the index of one of the classes, got {_short(index)}",
-        )
-    for key in ("beta", "cv_score"):
-        value = meta.get(key)
-        if value is not None and not _is_number(value):
-            raise _meta_error(meta_path, key, f"expected a number, got {_short(value)}")
-    if meta.get("beta") is not None and meta["beta"] <= 0:
-        raise _meta_error(
-            meta_path, "beta", f"expected a positive number, got {_short(meta['beta'])}"
-        )
-    metrics = meta.get("metrics")
-    if metrics is not None:
-        from mlwb.metrics import METRICS
-
-        if not isinstance(metrics, list):
-            raise _meta_error(meta_path, "metrics", "expected a list of metric names")
-        unknown = [m for m in metrics if not isinstance(m, str) or m not in METRICS]
-        if unknown:
-            raise _meta_error(meta_path, "metrics", f"unknown metric {_short(unknown[0])}")
-    return contract
-
-
-def load_model(path: Path) -> SavedModel:
-    """Load a saved model after checking its hash; ``ModelFileError`` on any problem."""
-    model_path, meta_path = _locate(path)
-    if not model_path.exists():
-        raise ModelFileError(f"{model_path}: model file not found", "check the path")
+def _read_meta(meta_path: Path, model_path: Path) -> Any:
     if not meta_path.exists():
         raise ModelFileError(
             f"{meta_path}: not found beside the model",
-            "a model saved by mlwb has model.json beside model.joblib",
+            f"a model saved by mlwb has {MODEL_META} beside {model_path.name}",
         )
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        return json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise ModelFileError(f"{meta_path}: unreadable ({error})") from error
-    contract = _checked_meta(meta, meta_path)
-    if sha256_of(model_path) != meta["sha256"]:
+
+
+def _version_changes(meta: dict[str, Any]) -> str:
+    """``saved with scikit-learn 1.5.2 (running 1.9.1), …`` for every library whose version
+    differs from the one the model was saved with; empty when none does."""
+    current = package_versions()
+    changes = [
+        f"{name} {saved} (running {current[name]})"
+        for name, saved in (meta.get("versions") or {}).items()
+        if saved and current.get(name) and current[name] != saved and name != "mlwb"
+    ]
+    return "saved with " + ", ".join(changes) if changes else ""
+
+
+def load_model(path: Path, *, trust_pickle: bool = False, key: bytes | None = None) -> SavedModel:
+    """Load a saved model after every check; ``ModelFileError`` (exit 3) on any problem.
+
+    ``trust_pickle`` allows a joblib/pickle file, whose loading runs any code it holds;
+    ``key`` (from ``MLWB_MODEL_KEY``) requires a matching ``model.sig``.
+    """
+    model_path, meta_path = _locate(path)
+    if not model_path.is_file():
+        raise ModelFileError(f"{model_path}: model file not found", "check the path")
+    meta = _read_meta(meta_path, model_path)
+    contract = checked_meta(meta, meta_path)
+    try:
+        data = model_path.read_bytes()
+    except OSError as error:
+        raise ModelFileError(f"{model_path}: unreadable ({error})") from error
+    notes = list(check_signature(model_path, data, key))
+    if hashlib.sha256(data).hexdigest() != meta["sha256"]:
         raise ModelFileError(
             f"{model_path}: the file changed since it was saved (sha256 mismatch)",
-            "refusing to load it: model files run code when loaded; re-run mlwb fit",
+            "refusing to load it; re-run mlwb fit",
         )
-    notes: list[str] = []
-    current = package_versions()
-    for name, saved in (meta.get("versions") or {}).items():
-        if saved and current.get(name) and current[name] != saved and name != "mlwb":
-            notes.append(
-                f"{model_path}: saved with {name} {saved}, running {current[name]}; "
-                "predictions may differ"
+    found = sniff_format(data)
+    recorded = meta.get("file_format")
+    if recorded is not None and recorded != found:
+        raise ModelFileError(
+            f"{model_path}: a {FORMAT_NAMES[found]}, but {meta_path.name} records a "
+            f"{FORMAT_NAMES[recorded]}; refusing to load it",
+            "the file was replaced; re-run mlwb fit",
+        )
+    if found == "joblib":
+        if not trust_pickle:
+            raise ModelFileError(
+                f"{model_path}: a pickle (joblib format), and loading a pickle runs any code "
+                "it holds; refusing to load it",
+                TRUST_HINT,
             )
-    import joblib
-
-    try:
-        model = joblib.load(model_path)
-    except Exception as error:
-        raise ModelFileError(f"{model_path}: cannot load the model ({error})") from error
+        notes.append(
+            f"{model_path}: a pickle, loaded because of --trust-pickle: loading a pickle runs "
+            "any code it holds"
+        )
+    changes = _version_changes(meta)
+    if changes:
+        notes.append(f"{model_path}: {changes}; predictions may differ")
+    model = _decode(model_path, data, found, changes)
+    if meta["format_version"] >= 2:
+        check_copy(getattr(model, MANIFEST_ATTRIBUTE, None), meta, meta_path, model_path)
+    else:
+        notes.append(
+            f"{model_path}: saved by an earlier mlwb, with its description in {MODEL_META} "
+            "only; re-run mlwb fit to save model.skops with the description inside"
+        )
+    check_object(model, meta, contract, model_path)
     return SavedModel(model, meta, contract, model_path, tuple(notes))
+
+
+def _decode(model_path: Path, data: bytes, found: ModelFormat, changes: str) -> Any:
+    """The object in ``data``; a ``ModelFileError`` naming the types refused, or, when the
+    library cannot rebuild it, the versions it was saved with and the ones running."""
+    try:
+        return decode_skops(data) if found == "skops" else decode_pickle(data)
+    except ForeignTypes as error:
+        raise ModelFileError(
+            f"{model_path} holds {type_listing(error.names)}, which mlwb never saves; "
+            "refusing to load it",
+            "only load model files written by mlwb fit; re-run it to get one",
+        ) from error
+    except Exception as error:  # whatever a library raises on a file it cannot rebuild
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        hint = (
+            f"{changes}; install those versions or re-run mlwb fit"
+            if changes
+            else "the file is damaged or not a model; re-run mlwb fit"
+        )
+        raise ModelFileError(
+            f"{model_path}: cannot load the model ({type(error).__name__}: {reason})", hint
+        ) from error

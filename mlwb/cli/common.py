@@ -44,6 +44,15 @@ NJobsOption = Annotated[
         "--n-jobs", help="Processes and threads to use; -1 for all cores (recipe: n_jobs)."
     ),
 ]
+BudgetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--budget",
+        metavar="SECONDS|none",
+        help="Seconds for the whole command; the run plans its work to it and says what it "
+        "cut. Default: 60 when the recipe names no models (recipe: budget).",
+    ),
+]
 OutDirOption = Annotated[
     Path | None,
     typer.Option("--out", "-o", help="Run folder (default: runs/<name>-<UTC timestamp>)."),
@@ -62,13 +71,17 @@ ForceOption = Annotated[
 ]
 
 
-def recipe_overrides(sets: list[str] | None, seed: int | None, n_jobs: int | None) -> list[str]:
-    """``--set`` values plus ``--seed``/``--n-jobs`` expressed as the same overrides."""
+def recipe_overrides(
+    sets: list[str] | None, seed: int | None, n_jobs: int | None, budget: str | None = None
+) -> list[str]:
+    """``--set`` values plus ``--seed``/``--n-jobs``/``--budget`` as the same overrides."""
     overrides = list(sets or [])
     if seed is not None:
         overrides.append(f"seed={seed}")
     if n_jobs is not None:
         overrides.append(f"n_jobs={n_jobs}")
+    if budget is not None:
+        overrides.append(f"budget={budget}")
     return overrides
 
 

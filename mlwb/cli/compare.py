@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from mlwb.cli.common import (
+    BudgetOption,
     DebugOption,
     ForceOption,
     GateOption,
@@ -20,6 +21,7 @@ from mlwb.cli.common import (
     recipe_overrides,
     run_guarded,
 )
+from mlwb.cli.fit import ModelFormatOption, with_model_format
 from mlwb.errors import UsageError
 from mlwb.report.console import Output, make_output
 
@@ -46,10 +48,12 @@ def compare_command(
     set_: SetOption = None,
     seed: SeedOption = None,
     n_jobs: NJobsOption = None,
+    budget: BudgetOption = None,
     refit: Annotated[
         bool,
         typer.Option("--fit", help="RECIPE DATA: also refit the best model and save it."),
     ] = False,
+    model_format: ModelFormatOption = None,
     baseline: Annotated[
         Path | None,
         typer.Option(
@@ -104,6 +108,11 @@ def compare_command(
                     "--baseline and --max-drop compare run folders",
                     "mlwb compare RUN RUN … --max-drop roc_auc=0.01",
                 )
+            if model_format and not refit:
+                raise UsageError(
+                    "--model-format: compare saves no model without --fit",
+                    f"mlwb compare {targets[0]} {targets[1]} --fit --model-format {model_format}",
+                )
             return _compare_recipe(targets[0], targets[1], output)
         used = [
             name
@@ -112,6 +121,7 @@ def compare_command(
                 ("--seed", seed),
                 ("--n-jobs", n_jobs),
                 ("--fit", refit),
+                ("--model-format", model_format),
                 ("--out", out),
                 ("--force", force),
             )
@@ -137,8 +147,13 @@ def compare_command(
         from mlwb.report.progress import ProgressReporter
         from mlwb.workflows.compare import run_compare
 
-        loaded = load_recipe(Path(recipe), recipe_overrides(set_, seed, n_jobs))
+        overrides = with_model_format(recipe_overrides(set_, seed, n_jobs, budget), model_format)
+        loaded = load_recipe(Path(recipe), overrides)
         gates = tuple(command_line_gates(gate or []))
+        if refit:
+            from mlwb.artifacts import model_key
+
+            model_key()  # a set but empty MLWB_MODEL_KEY fails now, not after the training
         with ProgressReporter(output) as progress:
             result = run_compare(
                 loaded, data, out, force, events=progress, gates=gates, refit=refit

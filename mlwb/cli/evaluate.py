@@ -8,12 +8,17 @@ from typing import Annotated
 import typer
 
 from mlwb.cli.common import DebugOption, GateOption, JsonOption, QuietOption, run_guarded
+from mlwb.cli.predict import TrustPickleOption
 from mlwb.report.console import make_output
 
 
 def evaluate_command(
     model: Annotated[
-        Path, typer.Argument(help="model.joblib, or the run folder holding it.", show_default=False)
+        Path,
+        typer.Argument(
+            help="model.skops (or model.joblib), or the run folder holding it.",
+            show_default=False,
+        ),
     ],
     data: Annotated[
         str,
@@ -22,6 +27,7 @@ def evaluate_command(
         ),
     ],
     gate: GateOption = None,
+    trust_pickle: TrustPickleOption = False,
     json_: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -42,7 +48,7 @@ def evaluate_command(
         from mlwb.report.json_out import print_json
         from mlwb.workflows.evaluate import load_and_evaluate
 
-        result = load_and_evaluate(model, data, command_line_gates(gate or []))
+        result = load_and_evaluate(model, data, command_line_gates(gate or []), trust_pickle)
         for notice in result.notices:
             output.notice(notice)
         if output.json:

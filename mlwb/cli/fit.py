@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
 from mlwb.cli.common import (
+    BudgetOption,
     DebugOption,
     ForceOption,
     GateOption,
@@ -22,6 +23,22 @@ from mlwb.cli.common import (
 )
 from mlwb.report.console import make_output
 
+ModelFormatOption = Annotated[
+    Literal["skops", "joblib"] | None,
+    typer.Option(
+        "--model-format",
+        help="The model file: skops (model.skops, safe to load; the default) or joblib "
+        "(model.joblib, a pickle for joblib.load; predict and evaluate then need "
+        "--trust-pickle). Recipe: artifacts.format.",
+        show_default=False,
+    ),
+]
+
+
+def with_model_format(overrides: list[str], model_format: str | None) -> list[str]:
+    """``--model-format`` as the recipe override it stands for."""
+    return overrides + ([f"artifacts.format={model_format}"] if model_format else [])
+
 
 def fit_command(
     recipe: Annotated[Path, typer.Argument(help="The YAML recipe.", show_default=False)],
@@ -32,6 +49,8 @@ def fit_command(
     gate: GateOption = None,
     seed: SeedOption = None,
     n_jobs: NJobsOption = None,
+    budget: BudgetOption = None,
+    model_format: ModelFormatOption = None,
     json_: JsonOption = False,
     quiet: QuietOption = False,
     no_report: Annotated[
@@ -63,6 +82,7 @@ def fit_command(
     output = make_output(json_, quiet)
 
     def body() -> int:
+        from mlwb.artifacts import model_key
         from mlwb.compare.gates import command_line_gates, failure_message
         from mlwb.documents import diagnostics_document, fit_document
         from mlwb.errors import GateFailed
@@ -74,8 +94,10 @@ def fit_command(
         from mlwb.report.writer import write_reports
         from mlwb.workflows.fit import run_fit
 
-        loaded = load_recipe(recipe, recipe_overrides(set_, seed, n_jobs))
+        overrides = with_model_format(recipe_overrides(set_, seed, n_jobs, budget), model_format)
+        loaded = load_recipe(recipe, overrides)
         gates = tuple(command_line_gates(gate or []))
+        model_key()  # a set but empty MLWB_MODEL_KEY fails now, not after the training
         if plan:
             from mlwb.report.plan_view import show_plan
             from mlwb.workflows.validate import plan_recipe

@@ -11,10 +11,23 @@ import typer
 from mlwb.cli.common import DebugOption, JsonOption, QuietOption, run_guarded
 from mlwb.report.console import make_output
 
+TrustPickleOption = Annotated[
+    bool,
+    typer.Option(
+        "--trust-pickle",
+        help="Load a model.joblib (a pickle: loading it runs any code it holds). Only for "
+        "files from a source you trust; model.skops needs no such trust.",
+    ),
+]
+
 
 def predict_command(
     model: Annotated[
-        Path, typer.Argument(help="model.joblib, or the run folder holding it.", show_default=False)
+        Path,
+        typer.Argument(
+            help="model.skops (or model.joblib), or the run folder holding it.",
+            show_default=False,
+        ),
     ],
     data: Annotated[
         str,
@@ -40,6 +53,7 @@ def predict_command(
             "threshold saved with the model).",
         ),
     ] = None,
+    trust_pickle: TrustPickleOption = False,
     json_: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -59,7 +73,7 @@ def predict_command(
 
         if out != "-":  # before loading the model: a bad --out fails at once
             check_output_file(Path(out), "--out")
-        result = load_and_predict(model, data, tuple(keep or ()), threshold)
+        result = load_and_predict(model, data, tuple(keep or ()), threshold, trust_pickle)
         for notice in result.notices:
             output.notice(notice)
         if out == "-":

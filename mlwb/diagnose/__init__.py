@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from mlwb.diagnose.bounds import FitCosts, plan_diagnostics
 from mlwb.diagnose.curves import (
     ClassificationCurves,
     LearningCurve,
@@ -24,7 +25,7 @@ from mlwb.diagnose.curves import (
 from mlwb.diagnose.importance import Importance, model_importance, permutation_importance_for
 from mlwb.diagnose.verdict import Verdict, VerdictRuleValues, judge
 from mlwb.evaluation import ParamRouter
-from mlwb.events import EventSink, StageFinished, StageStarted, ignore_events
+from mlwb.events import EventSink, Notice, StageFinished, StageStarted, ignore_events
 from mlwb.metrics import METRICS
 from mlwb.models.baseline import BASELINE
 from mlwb.plan import RunPlan
@@ -43,6 +44,7 @@ class DiagnosticsResult:
     regression: RegressionPoints | None = None
     permutation: Importance | None = None
     model_importance: Importance | None = None
+    notes: tuple[str, ...] = ()  # what was scaled down or left out to fit the time
 
 
 def _baseline(results: tuple[ModelResult, ...], metric: str) -> float:
@@ -72,8 +74,11 @@ def run_diagnostics(
     best: str,
     final: FinalFit,
     events: EventSink = ignore_events,
+    allowance: float | None = None,
 ) -> DiagnosticsResult:
-    """Compute what ``plan.recipe.diagnostics`` asks for."""
+    """Compute what ``plan.recipe.diagnostics`` asks for, the learning curve and the
+    permutation importance within ``allowance`` seconds together (None: no bound; see
+    ``bounds``), saying in notices what was scaled down or left out."""
     config = plan.recipe.diagnostics
     dataset = plan.dataset
     metric, context = plan.primary, plan.metric_context
@@ -81,13 +86,27 @@ def run_diagnostics(
     rule = VerdictRuleValues(
         config.verdict.max_gap, config.verdict.min_skill, config.verdict.rising
     )
+    planned = {m.name for m in plan.models}
+    names = (
+        [r.name for r in results if r.name != BASELINE and (r.name in planned or r.name == best)]
+        if config.learning_curve == "all"
+        else [best]
+    )
+    bounded = plan_diagnostics(
+        allowance,
+        FitCosts.of(next(r for r in results if r.name == best)),
+        len(names),
+        dataset.X.shape[1],
+        len(plan.splits),
+        workers,
+        bool(config.learning_curve),
+        config.importance == "permutation",
+    )
+    for note in bounded.notes:
+        events(Notice(note))
+    curve_splits = plan.splits[: bounded.curve_folds] if bounded.curve_folds else plan.splits
     curves: list[LearningCurve] = []
-    if config.learning_curve:
-        names = (
-            [r.name for r in results if r.name != BASELINE]
-            if config.learning_curve == "all"
-            else [best]
-        )
+    if bounded.curve_sizes is not None:
         for name in names:
             events(StageStarted("learning curve", name))
             curves.append(
@@ -96,7 +115,7 @@ def run_diagnostics(
                     _configured(plan, name, final),
                     dataset.X,
                     dataset.y,
-                    plan.splits,
+                    curve_splits,
                     metric,
                     context,
                     _baseline(results, metric),
@@ -105,6 +124,7 @@ def run_diagnostics(
                     seed,
                     events=events,
                     threads=threads,
+                    sizes=bounded.curve_sizes,
                 )
             )
     validation = None
@@ -142,23 +162,34 @@ def run_diagnostics(
             threshold,
         )
     permutation = None
-    if config.importance == "permutation":
+    if config.importance == "permutation" and bounded.permutation:
         events(StageStarted("importance", best))
+        folds = bounded.importance_folds
         permutation = permutation_importance_for(
             _configured(plan, best, final),
             dataset.X,
             dataset.y,
-            plan.splits,
+            plan.splits[:folds] if folds else plan.splits,
             metric,
             context,
             workers,
             seed,
             threads,
+            bounded.repeats,
+            bounded.max_rows,
         )
     own = model_importance(final.model) if config.importance != "none" else None
     events(StageFinished("diagnose", 0.0))
     return DiagnosticsResult(
-        best, metric, tuple(curves), validation, classification, regression, permutation, own
+        best,
+        metric,
+        tuple(curves),
+        validation,
+        classification,
+        regression,
+        permutation,
+        own,
+        bounded.notes,
     )
 
 

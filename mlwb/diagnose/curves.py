@@ -163,6 +163,7 @@ def learning_curve_for(
     seed: int,
     events: EventSink = ignore_events,
     threads: int = 1,
+    sizes: Sequence[float] = LEARNING_SIZES,
 ) -> LearningCurve:
     """The learning curve on the run's outer folds, with the verdict: for each fold, the
     first *n* rows of a seeded shuffle of its training rows (scikit-learn's
@@ -176,8 +177,8 @@ def learning_curve_for(
 
     spec = METRICS[metric]
     smallest = min(len(train) for train, _ in splits)
-    low = min(1.0, max(LEARNING_SIZES[0], _smallest_share(y, smallest, context.task)))
-    shares = np.unique(np.r_[low, [size for size in LEARNING_SIZES if size > low]])
+    low = min(1.0, max(sizes[0], _smallest_share(y, smallest, context.task)))
+    shares = np.unique(np.r_[low, [size for size in sizes if size > low]])
     counts = _training_sizes(shares, len(splits[0][0]))
     rng = check_random_state(seed)
     jobs = []

@@ -44,14 +44,18 @@ def _fold_importance(
     seed: int,
     context: MetricContext,
     threads: int = 1,
+    repeats: int = REPEATS,
+    max_rows: int | None = None,
 ) -> np.ndarray:
     """Fit on the fold's training rows (the fold function), then shuffle each column of
     its held-out rows ``REPEATS`` times (scikit-learn's ``permutation_importance``)."""
     from sklearn.inspection import permutation_importance
 
     fold = fit_on_fold(estimator, X, y, train, test, context.task, context.positive, threads)
+    if max_rows is not None and len(test) > max_rows:
+        test = np.sort(np.random.default_rng(seed).choice(test, max_rows, replace=False))
     result = permutation_importance(
-        fold.model, X.iloc[test], y[test], scoring=scorer, n_repeats=REPEATS, random_state=seed
+        fold.model, X.iloc[test], y[test], scoring=scorer, n_repeats=repeats, random_state=seed
     )
     return np.asarray(result.importances)
 
@@ -66,11 +70,14 @@ def permutation_importance_for(
     workers: int,
     seed: int,
     threads: int = 1,
+    repeats: int = REPEATS,
+    max_rows: int | None = None,
 ) -> Importance:
-    """Score drop per shuffled column over every outer fold's held-out rows."""
+    """Score drop per shuffled column over every outer fold's held-out rows (``repeats``
+    shuffles; at most ``max_rows`` of them per fold when given)."""
     scorer = MetricScorer(metric, context, METRICS[metric].greater_is_better)
     jobs = [
-        (estimator, X, y, train, test, scorer, seed + i, context, threads)
+        (estimator, X, y, train, test, scorer, seed + i, context, threads, repeats, max_rows)
         for i, (train, test) in enumerate(splits)
     ]
     parts = list(run_parallel(_fold_importance, jobs, workers))

@@ -135,9 +135,20 @@ def run_document(result: FitResult, kind: str) -> dict[str, Any]:
             "features": list(result.final.features),
             "params": result.final.params,
             "inner_score": result.final.inner_score,
+            "rounds": result.final.rounds,
         },
         "holdout": result.holdout,
         "decision": result.decision,
+        "budget": result.budget,
+        "ensemble": None
+        if result.ensemble is None
+        else {
+            "against": result.ensemble.against,
+            "metric": result.ensemble.metric,
+            "difference": result.ensemble.difference,
+            "p_value": result.ensemble.p_value,
+            "saved": result.ensemble.saved,
+        },
         "gates": [gate_document(g) for g in result.gates],
         "passed": gates_passed(result.gates),
         "notices": list(result.notices),

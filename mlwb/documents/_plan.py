@@ -79,4 +79,12 @@ def plan_document(plan: RunPlan, work: WorkEstimate) -> dict[str, Any]:
         },
         "notices": list(dataset.notices + plan.notices),
         "fits": _fits_document(work),
+        "search": plan.recipe.search.strategy,
+        "ensemble": plan.ensemble,
+        "budget": {
+            "seconds": plan.budget.seconds,
+            "source": plan.budget.source,
+            "diagnostics_seconds": plan.budget.diagnostics,
+            "shared": plan.budget.describe(),
+        },
     }

@@ -13,9 +13,11 @@ from mlwb.evaluation._decision import (
     CONSTRAINED,
     DecisionPlan,
     constrained_score,
+    decided_fold,
     decision_summary,
     fbeta,
     negative_cost,
+    oof_thresholds,
     youden_j,
 )
 from mlwb.evaluation._fold import FoldFit, fit_on_fold
@@ -58,6 +60,7 @@ __all__ = [
     "check_class_counts",
     "constrained_score",
     "cross_validate_pipeline",
+    "decided_fold",
     "decision_summary",
     "fbeta",
     "fit_on_fold",
@@ -68,6 +71,7 @@ __all__ = [
     "model_step",
     "negative_cost",
     "nested_cross_validate",
+    "oof_thresholds",
     "predict_scores",
     "run_folds",
     "run_search",

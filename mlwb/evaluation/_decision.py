@@ -13,8 +13,9 @@ tuner whose ``best_score_`` is negative says "the constraint could not be met he
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -25,7 +26,7 @@ from sklearn.metrics import make_scorer
 from mlwb.evaluation._fold import fit_on_fold
 from mlwb.evaluation._predict import as_predictions, labels_at
 from mlwb.metrics import compute_metrics
-from mlwb.results import DecisionSummary
+from mlwb.results import DecisionSummary, FoldResult
 
 CONSTRAINED = ("min_precision", "min_recall")
 
@@ -174,7 +175,9 @@ class DecisionPlan:
             )
         return estimator
 
-    def describe(self) -> str:
+    def describe(self, on_oof: bool = False) -> str:
+        """One line for reports; ``on_oof``: the threshold of a model decided on
+        out-of-fold probabilities (the budgeted search, the ensemble)."""
         parts = []
         if self.calibrates:
             parts.append(f"{self.calibration} calibration on {self.folds} inner folds")
@@ -187,10 +190,12 @@ class DecisionPlan:
                 "min_recall": f"precision with recall ≥ {self.value}",
                 "cost": f"minus the cost (FP {self.cost_fp:g}, FN {self.cost_fn:g})",
             }
-            parts.append(
-                f"threshold maximising {what[self.objective]} on {self.folds} inner "
-                "folds' out-of-fold probabilities"
+            where = (
+                "the other outer folds' out-of-fold probabilities"
+                if on_oof
+                else f"{self.folds} inner folds' out-of-fold probabilities"
             )
+            parts.append(f"threshold maximising {what[self.objective]} on {where}")
         return "; ".join(parts)
 
 
@@ -284,3 +289,51 @@ def decision_summary(plan: DecisionPlan, folds: Any) -> DecisionSummary:
         after=mean_of(after, CALIBRATION_METRICS) or None,
         description=plan.describe(),
     )
+
+
+def oof_thresholds(
+    plan: DecisionPlan,
+    y: np.ndarray,
+    scores: np.ndarray,
+    splits: Sequence[tuple[np.ndarray, np.ndarray]],
+    ordered: bool = False,
+) -> list[tuple[float, float]]:
+    """For each split, the threshold chosen on the *other* splits' out-of-fold
+    probabilities (the earlier ones when time-ordered), with its score there — the
+    decision layer of a model whose out-of-fold probabilities exist already (the budgeted
+    search's choices, the greedy ensemble), cross-fitted like them: the rows a threshold
+    is scored on never chose it. The first time-ordered split, without a past, keeps 0.5."""
+    chosen = []
+    for k, (_, test) in enumerate(splits):
+        others = [t for j, (_, t) in enumerate(splits) if j != k and (not ordered or j < k)]
+        rows = np.unique(np.concatenate(others)) if others else np.zeros(0, dtype=int)
+        rows = rows[~np.isin(rows, test)]
+        rows = rows[~np.isnan(scores[rows]).any(axis=1)]
+        chosen.append(plan.choose_threshold(y[rows], scores[rows]) if len(rows) else (0.5, 0.0))
+    return chosen
+
+
+def decided_fold(
+    fold: FoldResult,
+    plan: DecisionPlan,
+    y_test: np.ndarray,
+    proba: np.ndarray,
+    threshold: float,
+    score: float,
+    metrics: Sequence[str],
+    context: Any,
+) -> tuple[FoldResult, np.ndarray]:
+    """``fold`` scored at ``threshold`` instead of 0.5, with the decision checks a tuned
+    fold reports (the contrast at 0.5, whether a constraint was met), and its labels."""
+    labels = labels_at(proba, plan.positive, threshold)
+    scored = as_predictions(y_test, labels, proba, context)
+    at_half = as_predictions(y_test, labels_at(proba, plan.positive, 0.5), proba, context)
+    decided = dataclasses.replace(
+        fold,
+        test_scores=compute_metrics(metrics, scored, context),
+        threshold=threshold,
+        at_default=compute_metrics(DEFAULT_CONTRAST, at_half, context),
+        at_threshold=compute_metrics(DEFAULT_CONTRAST, scored, context),
+        constraint_met=(score >= 0) if plan.objective in CONSTRAINED else None,
+    )
+    return decided, labels

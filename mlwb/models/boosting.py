@@ -9,7 +9,135 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlwb.models.spec import ALL_TASKS, ModelContext, ModelSpec, register
+from mlwb.models.spec import ALL_TASKS, ModelContext, ModelSpec, PortfolioEntry, register
+
+# Portfolios: configurations known to do well across many tabular datasets, tried first by
+# the budgeted search (search.strategy: auto) in this order. Their sources:
+# - AutoGluon 1.x, tabular/configs/hyperparameter_configs.py ("default" preset): LightGBM's
+#   default, XT (extra_trees) and Large variants; CatBoost's and XGBoost's library defaults
+#   with learning rates 0.05 / 0.1 (models/*/hyperparameters/parameters.py);
+# - AutoGluon's zero-shot portfolio of 2023 (configs/zeroshot/zeroshot_portfolio_2023.py,
+#   from the TabRepo study of 200 configurations × 200 datasets): the entries named _rNNN;
+# - FLAML's zero-shot portfolios (flaml/default/<learner>/<task>.json), meta-learned over
+#   the AutoML benchmark; their n_estimators are left to early stopping here.
+# Parameter names are the libraries' own; AutoGluon's feature_fraction / min_data_in_leaf
+# are LightGBM's aliases of colsample_bytree / min_child_samples.
+LIGHTGBM_PORTFOLIO = (
+    PortfolioEntry({}, "mlwb's defaults (learning rate 0.05, 31 leaves, as AutoGluon's)"),
+    PortfolioEntry({"extra_trees": True}, "AutoGluon's LightGBMXT"),
+    PortfolioEntry(
+        {"learning_rate": 0.03, "num_leaves": 128, "colsample_bytree": 0.9, "min_child_samples": 3},
+        "AutoGluon's LightGBMLarge",
+    ),
+    PortfolioEntry(
+        {
+            "num_leaves": 139,
+            "min_child_samples": 8,
+            "learning_rate": 0.048,
+            "colsample_bytree": 0.526,
+            "reg_alpha": 0.0029,
+            "reg_lambda": 0.0245,
+            "max_bin": 511,
+        },
+        "FLAML zero-shot lgbm/binary #2",
+        frozenset({"binary"}),
+    ),
+    PortfolioEntry(
+        {
+            "num_leaves": 225,
+            "min_child_samples": 21,
+            "learning_rate": 0.102,
+            "colsample_bytree": 0.61,
+            "reg_alpha": 0.001,
+            "reg_lambda": 40.4,
+            "max_bin": 31,
+        },
+        "FLAML zero-shot lgbm/multiclass #1",
+        frozenset({"multiclass"}),
+    ),
+    PortfolioEntry(
+        {
+            "num_leaves": 42,
+            "min_child_samples": 12,
+            "learning_rate": 0.0217,
+            "colsample_bytree": 0.7385,
+            "reg_alpha": 0.0036,
+            "reg_lambda": 12.08,
+            "max_bin": 127,
+        },
+        "FLAML zero-shot lgbm/regression #2",
+        frozenset({"regression"}),
+    ),
+    PortfolioEntry(
+        {
+            "colsample_bytree": 0.6246,
+            "learning_rate": 0.0471,
+            "min_child_samples": 56,
+            "num_leaves": 89,
+        },
+        "AutoGluon zero-shot 2023 LightGBM_r130",
+    ),
+)
+CATBOOST_PORTFOLIO = (
+    PortfolioEntry({}, "mlwb's defaults (learning rate 0.05, depth 6, as AutoGluon's)"),
+    PortfolioEntry(
+        {
+            "depth": 6,
+            "l2_leaf_reg": 2.154,
+            "learning_rate": 0.0686,
+            "max_ctr_complexity": 4,
+            "one_hot_max_size": 10,
+        },
+        "AutoGluon zero-shot 2023 CatBoost_r177",
+    ),
+    PortfolioEntry(
+        {
+            "depth": 4,
+            "l2_leaf_reg": 4.559,
+            "learning_rate": 0.0494,
+            "max_ctr_complexity": 3,
+            "one_hot_max_size": 3,
+        },
+        "AutoGluon zero-shot 2023 CatBoost_r137",
+    ),
+    PortfolioEntry(
+        {
+            "depth": 7,
+            "l2_leaf_reg": 4.523,
+            "learning_rate": 0.0848,
+            "max_ctr_complexity": 3,
+            "one_hot_max_size": 2,
+        },
+        "AutoGluon zero-shot 2023 CatBoost_r167",
+    ),
+)
+XGBOOST_PORTFOLIO = (
+    PortfolioEntry({}, "mlwb's defaults (learning rate 0.05, depth 6, 0.8 row and column samples)"),
+    PortfolioEntry(
+        {"learning_rate": 0.1, "max_depth": 6, "subsample": 1.0, "colsample_bytree": 1.0},
+        "AutoGluon's XGBoost default",
+    ),
+    PortfolioEntry(
+        {
+            "colsample_bytree": 0.6628,
+            "learning_rate": 0.0878,
+            "max_depth": 5,
+            "min_child_weight": 0.6294,
+            "subsample": 1.0,
+        },
+        "AutoGluon zero-shot 2023 XGBoost_r89",
+    ),
+    PortfolioEntry(
+        {
+            "colsample_bytree": 0.909,
+            "learning_rate": 0.0929,
+            "max_depth": 7,
+            "min_child_weight": 0.8042,
+            "subsample": 1.0,
+        },
+        "AutoGluon zero-shot 2023 XGBoost_r194",
+    ),
+)
 
 EARLY_STOPPING_ROUNDS = 30
 MAX_ROUNDS = 1000
@@ -139,6 +267,7 @@ register(
         max_native_levels=255,
         losses=frozenset({"squared", "absolute", "quantile"}),
         early_stopping=True,
+        rounds_param="max_iter",
     )
 )
 register(
@@ -162,6 +291,8 @@ register(
         class_weight="scale_pos_weight",
         losses=BOOSTING_LOSSES,
         early_stopping=True,
+        rounds_param="n_estimators",
+        portfolio=XGBOOST_PORTFOLIO,
     )
 )
 register(
@@ -184,6 +315,8 @@ register(
         handles_missing=True,
         losses=BOOSTING_LOSSES,
         early_stopping=True,
+        rounds_param="n_estimators",
+        portfolio=LIGHTGBM_PORTFOLIO,
     )
 )
 register(
@@ -204,5 +337,7 @@ register(
         losses=BOOSTING_LOSSES,
         native_strings=True,
         early_stopping=True,
+        rounds_param="iterations",
+        portfolio=CATBOOST_PORTFOLIO,
     )
 )

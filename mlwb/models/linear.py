@@ -15,6 +15,7 @@ from mlwb.models.spec import (
     REGRESSION,
     ModelContext,
     ModelSpec,
+    PortfolioEntry,
     register,
 )
 
@@ -83,6 +84,10 @@ register(
         factory=_logistic_regression,
         default_space=C_SPACE,
         needs_scaling=True,
+        portfolio=(
+            PortfolioEntry({}, "the library's default (C = 1)"),
+            PortfolioEntry({"C": 0.1}, "ten times the regularisation"),
+        ),
     )
 )
 register(
@@ -109,6 +114,12 @@ register(
         default_space=C_SPACE,
         regression_space=ALPHA_SPACE,
         needs_scaling=True,
+        portfolio=(
+            PortfolioEntry({"alpha": 1.0}, "the library's default (alpha = 1)", REGRESSION),
+            PortfolioEntry({"alpha": 10.0}, "ten times the regularisation", REGRESSION),
+            PortfolioEntry({"C": 1.0}, "the library's default (C = 1)", CLASSIFICATION),
+            PortfolioEntry({"C": 0.1}, "ten times the regularisation", CLASSIFICATION),
+        ),
     )
 )
 register(

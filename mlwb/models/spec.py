@@ -47,6 +47,17 @@ Factory = Callable[[ModelContext], Any]
 
 
 @dataclass(frozen=True)
+class PortfolioEntry:
+    """One configuration known to do well across many tabular datasets: parameters by the
+    recipe's names (overriding the catalogue's defaults), the tasks it is for, and where
+    it comes from."""
+
+    params: Mapping[str, Any]
+    source: str
+    tasks: frozenset[Task] = ALL_TASKS
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """One catalogue entry.
 
@@ -73,6 +84,8 @@ class ModelSpec:
     native_strings: bool = False
     max_native_levels: int | None = None
     early_stopping: bool = False
+    rounds_param: str | None = None  # the boosting rounds' parameter (n_estimators, …)
+    portfolio: tuple[PortfolioEntry, ...] = ()
 
     def supports(self, task: Task) -> bool:
         """True when this model can be used for ``task``."""
@@ -83,6 +96,12 @@ class ModelSpec:
         if task == "regression" and self.regression_space is not None:
             return self.regression_space
         return self.default_space
+
+    def portfolio_for(self, task: Task) -> tuple[PortfolioEntry, ...]:
+        """The portfolio entries for ``task``, in order (the first is tried first); the
+        catalogue's own defaults when the entry has none."""
+        entries = tuple(e for e in self.portfolio if task in e.tasks)
+        return entries or (PortfolioEntry({}, "the catalogue's defaults"),)
 
     def build(self, context: ModelContext) -> Any:
         """A new unfitted estimator for ``context`` (classifier or regressor by task)."""
@@ -117,6 +136,7 @@ __all__ = [
     "REGRESSION",
     "ModelContext",
     "ModelSpec",
+    "PortfolioEntry",
     "register",
     "registered",
 ]

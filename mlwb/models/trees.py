@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlwb.models.spec import ALL_TASKS, ModelContext, ModelSpec, register
+from mlwb.models.spec import ALL_TASKS, ModelContext, ModelSpec, PortfolioEntry, register
 
 CRITERION = {"squared": "squared_error", "absolute": "absolute_error"}
 TREE_LOSSES = frozenset(CRITERION)
@@ -89,6 +89,13 @@ register(
         default_space=FOREST_SPACE,
         categorical="ordinal",
         losses=TREE_LOSSES,
+        portfolio=(
+            PortfolioEntry({}, "mlwb's defaults (200 fully grown trees)"),
+            PortfolioEntry(
+                {"max_features": 0.75, "max_leaf_nodes": 18392, "min_samples_leaf": 1},
+                "AutoGluon zero-shot 2023 ExtraTrees_r42",
+            ),
+        ),
     )
 )
 register(

@@ -25,6 +25,7 @@ from mlwb.pipeline.imbalance import SamplerPlan
 from mlwb.recipe.params import IntRange, is_searched
 from mlwb.recipe.schema import Recipe
 from mlwb.search import SearchSettings, SearchSpace
+from mlwb.search.portfolio import Configuration
 from mlwb.suggest import did_you_mean
 from mlwb.tasks import Task
 
@@ -42,6 +43,19 @@ class ModelPlan:
     steps: tuple[PipelineStep, ...]
     plan: PipelinePlan
     tuning: TuningPlan | None = None
+    portfolio: PortfolioPlan | None = None
+
+
+@dataclass(frozen=True)
+class PortfolioPlan:
+    """The budgeted search of one model (``search.strategy: auto``): its portfolio of
+    proven configurations, then TPE trials over ``space`` (``trials`` of them without a
+    budget; with one, for as long as it lasts)."""
+
+    space: SearchSpace
+    configurations: tuple[Configuration, ...]
+    trials: int | None
+    seed: int
 
 
 VIRTUAL_PARAMS = ("loss", "quantile")
@@ -89,6 +103,7 @@ class ModelPlanner:
     sampler: SamplerPlan | None
     inner: SplitPlan | None = None
     search: SearchSettings | None = None
+    budgeted: bool = False  # a time budget bounds the search (else search.trials do)
 
     def pipeline(self, name: str, params: dict[str, Any] | None) -> PipelinePlan:
         spec = find_model(name)
@@ -230,8 +245,23 @@ class ModelPlanner:
         )
         return TuningPlan(space, settings, self.inner)
 
+    def portfolio(self, name: str, spec: ModelSpec, entry: Any) -> PortfolioPlan | None:
+        """The budgeted search for this model (``auto``), or None."""
+        if self.search is None or self.search.strategy != "auto":
+            return None
+        if spec.family in ("dummy", "ensemble"):
+            return None
+        params = {k: v for k, v in dict(entry or {}).items() if k not in VIRTUAL_PARAMS}
+        space = SearchSpace.from_recipe(name, params, spec.space(self.task))
+        configurations = tuple(
+            Configuration(dict(c.params), c.source) for c in spec.portfolio_for(self.task)
+        )
+        trials = None if self.budgeted else self.search.trials
+        return PortfolioPlan(space, configurations, trials, self.recipe.seed)
+
     def model(self, name: str, entry: Any) -> ModelPlan:
         plan = self.pipeline(name, entry)
+        auto = self.search is not None and self.search.strategy == "auto"
         return ModelPlan(
             name,
             plan.spec,
@@ -240,5 +270,6 @@ class ModelPlanner:
             tuple(plan.describe_columns()),
             tuple(plan.steps()),
             plan,
-            self.tuning(name, plan.spec, entry),
+            None if auto else self.tuning(name, plan.spec, entry),
+            self.portfolio(name, plan.spec, entry) if auto else None,
         )

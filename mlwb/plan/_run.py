@@ -33,23 +33,31 @@ from mlwb.models.baseline import BASELINE
 from mlwb.parallel import Parallelism, plan_parallelism
 from mlwb.pipeline.imbalance import SamplerPlan, plan_sampler, smallest_class_counts
 from mlwb.plan._models import ModelPlan, ModelPlanner
+from mlwb.plan._time import TimeBudget, resolve_budget
 from mlwb.recipe.schema import Recipe, Splitter
 from mlwb.search import SearchSettings
 from mlwb.suggest import did_you_mean
 from mlwb.tasks import Task
 
+# When the recipe names no models: the three boosting libraries, a linear model and a
+# randomised-trees model (each with its portfolio, searched within the budget), plus the
+# dummy floor every run has. Boosting first: the strongest models are evaluated first, so
+# a tight budget cuts the weaker ones.
 DEFAULT_MODELS: dict[Task, tuple[str, ...]] = {
-    "binary": ("logistic_regression", "random_forest", "lightgbm"),
-    "multiclass": ("logistic_regression", "random_forest", "lightgbm"),
-    "regression": ("linear_regression", "random_forest", "lightgbm"),
+    "binary": ("lightgbm", "catboost", "xgboost", "logistic_regression", "extra_trees"),
+    "multiclass": ("lightgbm", "catboost", "xgboost", "logistic_regression", "extra_trees"),
+    "regression": ("lightgbm", "catboost", "xgboost", "ridge", "extra_trees"),
 }
+# Above this many rows a budgeted default run uses 3 outer folds instead of 5 (unless the
+# recipe sets validation.outer.folds): each configuration then costs 3 fits, not 5.
+FEWER_FOLDS_ABOVE = 10_000
 Splits = tuple[tuple[np.ndarray, np.ndarray], ...]
 # The models to run when the recipe names none: fit's three, compare's zoo.
 DefaultModels = Callable[[Task, Dataset], dict[str, dict[str, Any]]]
 
 
 def fit_defaults(task: Task, dataset: Dataset) -> dict[str, dict[str, Any]]:
-    """``mlwb fit`` without ``models:``: a linear model, a forest and boosting."""
+    """``mlwb fit`` without ``models:``: boosting, a linear model and randomised trees."""
     return {name: {} for name in DEFAULT_MODELS[task]}
 
 
@@ -78,6 +86,8 @@ class RunPlan:
     holdout: Dataset | None = None
     decision: DecisionPlan | None = None
     gates: tuple[Gate, ...] = ()
+    budget: TimeBudget = field(default_factory=lambda: TimeBudget(None))
+    ensemble: bool = False
 
     def model(self, name: str) -> ModelPlan:
         """The planned model called ``name``."""
@@ -86,6 +96,11 @@ class RunPlan:
     @property
     def tuned(self) -> bool:
         return any(m.tuning is not None for m in self.models)
+
+    @property
+    def budgeted_search(self) -> bool:
+        """Whether models are searched by the budgeted portfolio search (``auto``)."""
+        return any(m.portfolio is not None for m in self.models)
 
 
 def _resolve_metrics(
@@ -257,12 +272,41 @@ def check_resume(recipe: Recipe, resume: bool) -> None:
         )
 
 
+def _outer_spec(
+    recipe: Recipe, strategy: str, budget: TimeBudget, rows: int
+) -> tuple[Splitter, tuple[str, ...]]:
+    """The outer splitter; a budgeted default run on many rows uses 3 folds, not 5."""
+    spec = recipe.validation.outer
+    fewer = (
+        strategy == "auto"
+        and budget
+        and rows > FEWER_FOLDS_ABOVE
+        and "folds" not in spec.model_fields_set
+        and spec.folds > 3
+    )
+    if not fewer:
+        return spec, ()
+    note = (
+        f"{rows} rows and a {budget.seconds:g} s budget: 3 outer folds instead of "
+        f"{spec.folds} (set validation.outer.folds to choose)"
+    )
+    return spec.model_copy(update={"folds": 3}), (note,)
+
+
+def resolve_strategy(recipe: Recipe) -> str:
+    """``search.strategy``, with ``auto`` when the recipe names no models and sets none."""
+    if recipe.models is None and "strategy" not in recipe.search.model_fields_set:
+        return "auto"
+    return recipe.search.strategy
+
+
 def _search_settings(recipe: Recipe, primary: str, resume: bool) -> SearchSettings | None:
     search = recipe.search
-    if search.strategy == "none":
+    strategy = resolve_strategy(recipe)
+    if strategy == "none":
         return None
     return SearchSettings(
-        strategy=search.strategy,
+        strategy=strategy,  # type: ignore[arg-type]
         trials=search.trials,
         timeout=float(search.timeout) if search.timeout else None,
         metric=primary,
@@ -303,8 +347,11 @@ def plan_run(
     if order is not None:
         dataset = dataset.take(order)
     dataset, holdout, data = _holdout(recipe, dataset, data, task)
+    strategy = resolve_strategy(recipe)
+    budget = resolve_budget(recipe.budget, models_named=recipe.models is not None)
+    outer_spec, notices = _outer_spec(recipe, strategy, budget, dataset.n_rows)
     outer = make_splitter(
-        recipe.validation.outer, task, recipe.seed, "validation.outer", data, n_rows=dataset.n_rows
+        outer_spec, task, recipe.seed, "validation.outer", data, n_rows=dataset.n_rows
     )
     if task != "regression":
         check_class_counts(
@@ -317,7 +364,7 @@ def plan_run(
     _check_log_columns(recipe, dataset)
     settings = _search_settings(recipe, primary, resume)
     inner, train_sets = (None, [train for train, _ in splits])
-    if settings is not None:
+    if settings is not None and settings.strategy != "auto":
         inner, train_sets = _inner_plan(recipe, dataset, task, data, splits)
     sampler = None
     if recipe.imbalance.method not in ("none", "class_weight"):
@@ -338,7 +385,7 @@ def plan_run(
     levels = {name: int(dataset.X[name].nunique()) for name in dataset.roles.categorical}
     chosen = dict(recipe.models or (default_models or fit_defaults)(task, dataset))
     planner = ModelPlanner(
-        recipe, dataset, task, parallelism.threads, levels, sampler, inner, settings
+        recipe, dataset, task, parallelism.threads, levels, sampler, inner, settings, bool(budget)
     )
     models = tuple(planner.model(name, entry) for name, entry in chosen.items())
     if BASELINE not in chosen:
@@ -350,14 +397,27 @@ def plan_run(
         positive=dataset.target.positive_index or 0,
         beta=float(recipe.threshold.beta),
     )
+    ensemble = recipe.ensemble == "greedy" or (recipe.ensemble == "auto" and not recipe.models)
+    if recipe.calibration != "none" and task != "regression" and (strategy == "auto" or ensemble):
+        raise RecipeError(
+            "calibration: not available with search.strategy auto or ensemble: greedy, "
+            "whose models are chosen and combined on out-of-fold probabilities",
+            "name the models and set ensemble: none to calibrate them",
+        )
     resolved = recipe.model_copy(
         update={
             "task": task,
             "metrics": list(metrics),
             "models": {m.name: m.params for m in models if m.name in chosen},
             "positive": dataset.positive_label,
+            "search": recipe.search.model_copy(update={"strategy": strategy}),
+            "validation": recipe.validation.model_copy(update={"outer": outer_spec}),
+            "budget": budget.seconds if budget.seconds is not None else "none",
+            "ensemble": "greedy" if ensemble else "none",
         }
     )
+    if sampler:
+        notices = (*sampler.notices, *notices)
     return RunPlan(
         resolved,
         dataset,
@@ -370,10 +430,12 @@ def plan_run(
         splits,
         parallelism,
         sampler,
-        sampler.notices if sampler else (),
+        notices,
         data,
         inner,
         holdout,
         _decision_plan(recipe, task, dataset.target.positive_index or 0, data),
         gates,
+        budget,
+        ensemble,
     )

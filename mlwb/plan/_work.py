@@ -94,6 +94,12 @@ def count_fits(plan: RunPlan, diagnostics: bool = True) -> WorkEstimate:
     outer = len(plan.splits)
     models = []
     for model in plan.models:
+        if model.portfolio is not None:
+            # the budgeted search: each configuration is one fit per outer fold; with a
+            # budget the number of configurations is what the time allows (at most this)
+            configurations = len(model.portfolio.configurations) + (model.portfolio.trials or 0)
+            models.append(ModelWork(model.name, 0, configurations * outer, 1, not plan.budget))
+            continue
         search, exact = _search(model)
         factor = decision_factor(plan, model)
         models.append(
@@ -102,7 +108,7 @@ def count_fits(plan: RunPlan, diagnostics: bool = True) -> WorkEstimate:
                 search * outer,
                 outer * factor,
                 search + factor,
-                exact,
+                exact and not plan.budget,
             )
         )
     candidates = [m for m in models if m.name != BASELINE] or models

@@ -30,6 +30,7 @@ from mlwb.tasks import Task
 
 Label = StrictStr | StrictInt | StrictFloat | StrictBool
 Number = StrictInt | StrictFloat
+PositiveNumber = Annotated[StrictInt | StrictFloat, Field(gt=0, allow_inf_nan=False)]
 RECIPE_VERSION = 1
 
 
@@ -322,8 +323,12 @@ class Validation(Section):
 class Search(Section):
     """Hyper-parameter search over each model's space."""
 
-    strategy: Literal["none", "grid", "random", "bayes", "halving"] = Field(
-        "none", description="none fits each model with its fixed parameters."
+    strategy: Literal["none", "grid", "random", "bayes", "halving", "auto"] = Field(
+        "none",
+        description="none fits each model with its fixed parameters; auto (the default when "
+        "no models are named) evaluates each model's portfolio of proven configurations on "
+        "the outer folds, then Bayesian trials while the budget lasts, choosing the "
+        "configuration for each fold on the other folds.",
     )
     trials: StrictInt = Field(20, gt=0, description="Trials per model (random, bayes).")
     timeout: Number | None = Field(None, gt=0, description="Seconds per model's search.")
@@ -399,6 +404,17 @@ class Diagnostics(Section):
     verdict: VerdictRule = VerdictRule()
 
 
+class Artifacts(Section):
+    """How the run's files are written."""
+
+    format: Literal["skops", "joblib"] = Field(
+        "skops",
+        description="Model file format. skops: model.skops, loaded with an allow-list of the "
+        "types mlwb saves (safe to load); joblib: model.joblib, a pickle for joblib.load — "
+        "loading a pickle runs any code it holds, so predict and evaluate need --trust-pickle.",
+    )
+
+
 class Recipe(Section):
     """A complete mlwb recipe."""
 
@@ -438,8 +454,32 @@ class Recipe(Section):
     gates: dict[StrictStr, StrictStr] = Field(
         {}, description='Quality gates, e.g. {roc_auc: ">= 0.8"}; a failure exits 4.'
     )
+    budget: PositiveNumber | Literal["none"] | None = Field(
+        None,
+        description="Seconds for the whole command (evaluation, search, ensemble, refit, "
+        "diagnostics, report); the run plans its work to it and says what it cut. Default: "
+        "60 when the recipe names no models, else none; none: no budget.",
+    )
+    ensemble: Literal["auto", "greedy", "none"] = Field(
+        "auto",
+        description="greedy: a weighted ensemble by greedy selection on the models' "
+        "out-of-fold predictions, its estimate cross-fitted, saved when it beats the best "
+        "single model; auto: greedy when the recipe names no models.",
+    )
+    artifacts: Artifacts = Field(Artifacts(), description="The run's files.")
     seed: StrictInt = Field(0, ge=0, description="Seed for every random choice.")
     n_jobs: StrictInt = Field(-1, description="Processes/threads (-1: all cores).")
+
+    @field_validator("budget", mode="before")
+    @classmethod
+    def _seconds_or_none(cls, value: object) -> object:
+        if value is None or value == "none":
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"expected a number of seconds, or none; got {value!r}")
+        if not 0 < value < float("inf"):
+            raise ValueError(f"expected a positive number of seconds, or none; got {value!r}")
+        return value
 
     @field_validator("n_jobs")
     @classmethod

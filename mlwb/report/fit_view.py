@@ -14,7 +14,7 @@ from mlwb.report.console import Output
 from mlwb.report.decision_view import decision_block, gates_block
 from mlwb.report.plan_view import step_chain
 from mlwb.report.tuning_view import fmt_params, tuning_block
-from mlwb.results import FitResult, ModelResult
+from mlwb.results import EnsembleTest, FitResult, ModelResult
 
 
 def fmt(value: float, digits: int = 4) -> str:
@@ -47,7 +47,8 @@ def fit_header(result: FitResult) -> Text:
     text.append(
         f"\nvalidation: {result.validation}"
         + (f" · tuned on inner {result.inner}" if result.inner else "")
-        + f" · primary metric: {result.primary}",
+        + f" · primary metric: {result.primary}"
+        + (f" · budget {result.budget:g} s" if result.budget is not None else ""),
         style="dim",
     )
     return text
@@ -149,6 +150,19 @@ def leaderboard_table(result: FitResult, output: Output) -> Table:
     return table
 
 
+def ensemble_line(test: EnsembleTest) -> Text:
+    """The ensemble's honest estimate against the best single model, and what was saved."""
+    p = "n/a" if math.isnan(test.p_value) else f"{test.p_value:.3f}"
+    verdict = (
+        "saved as the model" if test.saved else f"not saved: {test.against} scores as well alone"
+    )
+    return Text(
+        f"ensemble vs {test.against}: {test.metric} {fmt_signed(test.difference)} "
+        f"(cross-fitted weights; corrected resampled t-test p = {p}); {verdict}",
+        style="bold" if test.saved else "",
+    )
+
+
 def render_fit(result: FitResult, output: Output) -> None:
     """Print the fit results to stdout."""
     console = output.out
@@ -167,6 +181,8 @@ def render_fit(result: FitResult, output: Output) -> None:
     if len(result.models) > 1:
         console.print(leaderboard_table(result, output))
         console.print()
+    if result.ensemble is not None:
+        console.print(ensemble_line(result.ensemble), soft_wrap=True)
     best = result.model(result.best).summary[result.primary]
     line = Text("best model: ", style="bold")
     line.append(result.best, style="bold green")

@@ -106,6 +106,35 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def _render_budget(plan: RunPlan, output: Output) -> None:
+    """How the time budget is shared, and the portfolio each searched model starts from."""
+    output.out.print(f"budget: {plan.budget.describe()}", highlight=False, markup=False)
+    for model in plan.models:
+        if model.portfolio is None:
+            continue
+        sources = "; ".join(c.source for c in model.portfolio.configurations)
+        then = (
+            f"then {model.portfolio.trials} Bayesian trials"
+            if model.portfolio.trials is not None
+            else "then Bayesian trials while the budget lasts"
+            if model.portfolio.space.searched
+            else "no space to search beyond it"
+        )
+        output.out.print(
+            f"  {model.name}: portfolio of {len(model.portfolio.configurations)} ({sources}), "
+            f"{then}",
+            highlight=False,
+            markup=False,
+        )
+    if plan.ensemble:
+        output.out.print(
+            "  ensemble: greedy selection on the models' out-of-fold predictions, weights "
+            "chosen per fold on the other folds",
+            highlight=False,
+            markup=False,
+        )
+
+
 def show_recipe(path: Path, recipe: Recipe, output: Output) -> None:
     """A valid recipe: the ``recipe`` document, or "valid" and the recipe with every
     default filled in."""
@@ -126,3 +155,4 @@ def show_plan(plan: RunPlan, work: WorkEstimate, output: Output) -> None:
     elif output.show_results:
         render_plan(plan, output)
         render_work(work, output)
+        _render_budget(plan, output)

@@ -8,7 +8,7 @@ from typing import Literal
 
 from mlwb.results import SearchResult, TrialRecord
 
-Strategy = Literal["grid", "random", "bayes", "halving"]
+Strategy = Literal["grid", "random", "bayes", "halving", "auto"]
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from mlwb.compare.rundiff import MaxDrop, RunComparison, compare_runs, run_order
 from mlwb.data.dataset import Dataset
 from mlwb.documents import compare_document, compare_leaderboard_frame
 from mlwb.events import EventSink, StageFinished, StageStarted, ignore_events
+from mlwb.plan._time import RunClock, TimeBudget
 from mlwb.recipe.schema import Recipe
 from mlwb.results import FinalFit
 from mlwb.tasks import Task
@@ -66,15 +67,18 @@ def run_compare(
     ``refit``)."""
     target_dir = out or default_run_dir(f"{recipe.name or 'compare'}-compare")
     check_output_dir(target_dir, force)
+    clock = RunClock(TimeBudget(None))
     plan = prepare_run(recipe, data_path, events, gates=gates, default_models=default_zoo)
-    results, best = evaluate_stage(plan, events)
+    clock.budget = plan.budget
+    evaluation = evaluate_stage(plan, events, clock)
+    results, best = evaluation.results, evaluation.best
     final: FinalFit | None = None
     if refit:
         events(StageStarted("refit", best))
         started = time.perf_counter()
-        final = fit_final(plan, best, events)
+        final = fit_final(plan, best, events, evaluation, clock)
         events(StageFinished("refit", time.perf_counter() - started))
-    fitted = assemble_result(plan, results, best, final, target_dir)
+    fitted = assemble_result(plan, evaluation, final, target_dir, tuple(clock.cuts))
     compared = CompareResult(fitted, build_leaderboard(results, plan.primary, best))
     events(StageStarted("write", str(target_dir)))
     started = time.perf_counter()

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
+from dataclasses import dataclass, field
 
 from mlwb.errors import MlwbError, ModelFailed, RecipeError
 from mlwb.evaluation import (
     cross_validate_pipeline,
+    decided_fold,
     decision_summary,
     metric_directions,
     nested_cross_validate,
+    oof_thresholds,
+    run_folds,
     tuning_summary,
 )
 from mlwb.events import EventSink, ModelFinished, ModelStarted, Notice, ignore_events
@@ -18,7 +23,10 @@ from mlwb.metrics import Predictions, better, compute_metrics
 from mlwb.models.baseline import BASELINE
 from mlwb.models.probe import library_reason
 from mlwb.plan import ModelPlan, RunPlan
+from mlwb.plan._time import RunClock
 from mlwb.results import MetricSummary, ModelResult, OutOfFold, summarise
+from mlwb.workflows.budgeted import BudgetedEvaluation, evaluate_budgeted
+from mlwb.workflows.ensemble import ensemble_result, members_of
 
 
 def _names(param: str, text: str) -> bool:
@@ -128,12 +136,119 @@ def evaluate_model(plan: RunPlan, model: ModelPlan, events: EventSink) -> ModelR
     )
 
 
-def evaluate_models(plan: RunPlan, events: EventSink = ignore_events) -> tuple[ModelResult, ...]:
-    """Evaluate every planned model on the same outer folds."""
-    results = []
-    for index, model in enumerate(plan.models):
-        events(ModelStarted(model.name, index + 1, len(plan.models), len(plan.splits)))
+@dataclass(frozen=True)
+class Evaluation:
+    """Every model's result (the ensemble's last when there is one), the best model, and
+    what the final fit needs from a budgeted search and from the ensemble."""
+
+    results: tuple[ModelResult, ...]
+    best: str
+    budgeted: BudgetedEvaluation | None = None
+    ensemble_weights: dict[str, float] = field(default_factory=dict)
+
+    def result(self, name: str) -> ModelResult:
+        return next(r for r in self.results if r.name == name)
+
+
+def evaluate_models(
+    plan: RunPlan, events: EventSink = ignore_events, clock: RunClock | None = None
+) -> Evaluation:
+    """Evaluate every planned model on the same outer folds (the budgeted search for the
+    models it plans), add the greedy ensemble when asked, and pick the best."""
+    clock = clock or RunClock(plan.budget)
+    if plan.budget and not plan.budgeted_search:
+        # the refit of a model not known yet: a fifth of the budget, with the diagnostics'
+        # share and the report's time
+        clock.reserve = 0.2 * (plan.budget.seconds or 0.0) + (plan.budget.diagnostics or 0.0)
+    ordinary = [m for m in plan.models if m.portfolio is None]
+    results = list(_evaluate_ordinary(plan, ordinary, events, clock))
+    budgeted = None
+    weights: dict[str, float] = {}
+    if plan.budgeted_search:
+        baseline = next((r for r in results if r.name == BASELINE), None)
+        budgeted = evaluate_budgeted(plan, clock, baseline, events)
+        results.extend(decide_on_oof(plan, r) for r in budgeted.results)
+        weights = budgeted.ensemble_weights
+    elif plan.ensemble:
+        members = [r for r in results if r.name != BASELINE]
+        if len(members) > 1:
+            ensemble, weights = ensemble_result(plan, members_of(plan, members))
+            results.append(decide_on_oof(plan, ensemble))
+    final = tuple(results)
+    return Evaluation(final, pick_best(final, plan.primary), budgeted, weights)
+
+
+def decide_on_oof(plan: RunPlan, result: ModelResult) -> ModelResult:
+    """A model decided on out-of-fold probabilities (the budgeted search's choices, the
+    ensemble) with the plan's threshold objective: each fold at the threshold chosen on
+    the other folds, scored and summarised again."""
+    decide = plan.decision
+    scores = result.oof.scores
+    if decide is None or not decide.tunes_threshold or scores is None:
+        return result
+    y = plan.dataset.y
+    chosen = oof_thresholds(decide, y, scores, plan.splits, plan.split_data.ordered)
+    outputs = []
+    for fold, (_, test), (threshold, score) in zip(result.folds, plan.splits, chosen, strict=True):
+        proba = scores[test]
+        decided, labels = decided_fold(
+            fold, decide, y[test], proba, threshold, score, plan.metrics, plan.metric_context
+        )
+        outputs.append((decided, labels, proba))
+    folds, oof, _, _ = run_folds(
+        result.name,
+        lambda k: outputs[k],
+        [(k,) for k in range(len(outputs))],
+        plan.splits,
+        len(y),
+        plan.task,
+        1,
+        positive=plan.metric_context.positive,
+    )
+    return dataclasses.replace(
+        result,
+        folds=folds,
+        oof=oof,
+        summary=summarise(folds, plan.metrics, metric_directions(plan.metrics)),
+        decision=decision_summary(decide, folds),
+    )
+
+
+def _within_budget(plan: RunPlan, model: ModelPlan, clock: RunClock, left: int) -> ModelPlan:
+    """A tuned model whose searches share what the budget leaves for the evaluation: each
+    outer fold's search stops at its share of the time (Optuna's ``timeout``)."""
+    if not clock.budget or model.tuning is None:
+        return model
+    workers = max(plan.parallelism.workers, 1)
+    share = max(clock.evaluation_left(), 1.0) / max(left, 1)
+    seconds = max(1.0, 0.9 * share * workers / max(len(plan.splits), 1))
+    settings = model.tuning.settings
+    if settings.timeout is not None and settings.timeout <= seconds:
+        return model
+    clock.cut(f"search of {model.name} limited to {seconds:.0f} s per outer fold by the budget")
+    tuning = dataclasses.replace(
+        model.tuning, settings=dataclasses.replace(settings, timeout=seconds)
+    )
+    return dataclasses.replace(model, tuning=tuning)
+
+
+def _evaluate_ordinary(
+    plan: RunPlan, models: list[ModelPlan], events: EventSink, clock: RunClock
+) -> tuple[ModelResult, ...]:
+    """The models evaluated one after another on the outer folds (nested when tuned); with
+    a budget, a model not started before the evaluation's time is up is left out (at least
+    one model besides the baseline always runs)."""
+    results: list[ModelResult] = []
+    for index, model in enumerate(models):
+        evaluated = [r for r in results if r.name != BASELINE]
+        if model.name != BASELINE and evaluated and clock.budget and clock.evaluation_left() <= 0:
+            clock.cut(f"{model.name} skipped: budget")
+            events(Notice(f"{model.name} skipped: budget"))
+            continue
+        events(ModelStarted(model.name, index + 1, len(models), len(plan.splits)))
         started = time.perf_counter()
+        left = sum(m.name != BASELINE for m in models[index:])
+        model = _within_budget(plan, model, clock, left)
         result = evaluate_model(plan, model, events)
         for warning in result.warnings:
             events(Notice(warning, "warning"))

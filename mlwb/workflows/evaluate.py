@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlwb.artifacts import SavedModel, load_model
+from mlwb.artifacts import SavedModel, load_model, model_key
 from mlwb.compare.gates import Gate, check_gates
 from mlwb.data.reading import read_table
 from mlwb.data.target import check_finite
@@ -147,8 +147,9 @@ def _positive_index(saved: SavedModel) -> int:
 
 
 def load_and_evaluate(
-    model_path: Path, data: str | Path, gates: Sequence[Gate] = ()
+    model_path: Path, data: str | Path, gates: Sequence[Gate] = (), trust_pickle: bool = False
 ) -> ExternalEvaluation:
-    """Load the model at ``model_path`` (checked), score it on ``data`` and check
-    ``gates``."""
-    return evaluate_table(load_model(model_path), data, gates)
+    """Load the model at ``model_path`` (checked, and signed when ``MLWB_MODEL_KEY`` is
+    set; a pickle only with ``trust_pickle``), score it on ``data`` and check ``gates``."""
+    saved = load_model(model_path, trust_pickle=trust_pickle, key=model_key())
+    return evaluate_table(saved, data, gates)

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from mlwb.artifacts import (
+    MODEL_FILES,
     RunFolder,
     check_output_dir,
     default_run_dir,
+    model_key,
     package_versions,
     save_model,
 )
@@ -32,10 +34,12 @@ from mlwb.documents import (
 )
 from mlwb.events import EventSink, Notice, StageFinished, StageStarted, ignore_events
 from mlwb.plan import DefaultModels, RunPlan, check_resume, plan_run
+from mlwb.plan._time import RunClock, TimeBudget
 from mlwb.recipe.loading import resolved_yaml
 from mlwb.recipe.schema import Recipe
-from mlwb.results import DatasetSummary, FinalFit, FinalModel, FitResult, ModelResult
-from mlwb.workflows.cross_validation import evaluate_models, pick_best
+from mlwb.results import DatasetSummary, FinalFit, FinalModel, FitResult
+from mlwb.workflows.cross_validation import Evaluation, evaluate_models
+from mlwb.workflows.ensemble import ENSEMBLE, ensemble_test
 from mlwb.workflows.final import fit_final, model_features
 
 ReportWriter = Callable[[Path, dict[str, Any], dict[str, Any]], None]
@@ -106,6 +110,8 @@ def write_run(
             "cv_score": result.model(result.best).score(plan.primary),
             "holdout": result.holdout,
         },
+        model_format=plan.recipe.artifacts.format,
+        key=model_key(),
     )
 
 
@@ -131,47 +137,83 @@ def prepare_run(
 
 
 def evaluate_stage(
-    plan: RunPlan, events: EventSink = ignore_events
-) -> tuple[tuple[ModelResult, ...], str]:
-    """Every model on the outer folds (the "evaluate" stage); the results and the best."""
+    plan: RunPlan, events: EventSink = ignore_events, clock: RunClock | None = None
+) -> Evaluation:
+    """Every model on the outer folds (the "evaluate" stage): the results and the best."""
     recipe = plan.recipe
-    detail = plan.outer.description + (
-        f"; tuning: {recipe.search.strategy} search on {plan.inner.description} inner folds"
-        if plan.tuned and plan.inner
-        else ""
-    )
+    detail = plan.outer.description
+    if plan.tuned and plan.inner:
+        detail += (
+            f"; tuning: {recipe.search.strategy} search on {plan.inner.description} inner folds"
+        )
+    if plan.budgeted_search:
+        detail += "; each model's portfolio, then Bayesian trials, chosen per fold on the others"
+    if plan.budget:
+        detail += f"; budget {plan.budget.seconds:g} s"
     started = _stage(events, "evaluate", detail)
-    results = evaluate_models(plan, events)
+    evaluation = evaluate_models(plan, events, clock)
     events(StageFinished("evaluate", time.perf_counter() - started))
-    return results, pick_best(results, plan.primary)
+    return evaluation
+
+
+def _decided_on_oof(evaluation: Evaluation, name: str) -> bool:
+    """Whether ``name`` takes its threshold from out-of-fold probabilities."""
+    budgeted = evaluation.budgeted
+    return name == ENSEMBLE or (budgeted is not None and name in budgeted.best_params)
+
+
+def final_params(evaluation: Evaluation, final: FinalFit) -> dict[str, Any]:
+    """The parameters the final model was refit with: the final search's choice, the
+    budgeted search's best configuration, an ensemble's members with their weights and
+    configurations, or the recipe's."""
+    name = final.name
+    budgeted = evaluation.budgeted
+    if name == ENSEMBLE:
+        return {
+            "members": {
+                member: {
+                    "weight": weight,
+                    "params": dict(budgeted.best_params.get(member, {}))
+                    if budgeted is not None
+                    else result_params(evaluation.results, member),
+                }
+                for member, weight in evaluation.ensemble_weights.items()
+            }
+        }
+    if final.search is not None:
+        return dict(final.search.best_params)
+    if budgeted is not None and name in budgeted.best_params:
+        return dict(budgeted.best_params[name])
+    return dict(result_params(evaluation.results, name))
 
 
 def assemble_result(
     plan: RunPlan,
-    results: tuple[ModelResult, ...],
-    best: str,
+    evaluation: Evaluation,
     final: FinalFit | None,
     target_dir: Path,
+    cuts: tuple[str, ...] = (),
 ) -> FitResult:
-    """The ``FitResult`` of an evaluation, with the final model when one was refit."""
+    """The ``FitResult`` of an evaluation, with the final model when one was refit;
+    ``cuts`` are what the time budget left out."""
     recipe = plan.recipe
+    results, best = evaluation.results, evaluation.best
     final_model = None
     if final is not None:
         encoded, features = model_features(final.model)
-        chosen: dict[str, Any] = (
-            dict(final.search.best_params) if final.search else dict(result_params(results, best))
-        )
         final_model = FinalModel(
             best,
             final.seconds,
-            "model.joblib",
+            MODEL_FILES[recipe.artifacts.format],
             encoded,
             features,
-            chosen,
+            final_params(evaluation, final),
             final.search.best_score if final.search else None,
             final.search.trials if final.search else (),
+            dict(final.rounds),
         )
     dataset = plan.dataset
+    searched = evaluation.budgeted.notes if evaluation.budgeted is not None else ()
     return FitResult(
         name=recipe.name or "run",
         dataset=dataset_summary(dataset, plan.holdout),
@@ -181,13 +223,21 @@ def assemble_result(
         models=results,
         best=best,
         final=final_model,
-        notices=dataset.notices + plan.notices + tuple(w for r in results for w in r.warnings),
+        notices=dataset.notices
+        + plan.notices
+        + tuple(w for r in results for w in r.warnings)
+        + tuple(searched)
+        + tuple(cuts),
         seed=recipe.seed,
         run_dir=str(target_dir),
         holdout=final.holdout if final is not None else None,
         inner=plan.inner.description if plan.tuned and plan.inner else None,
         gates=tuple(_check(plan, results, best, final)),
-        decision=plan.decision.describe() if plan.decision else "",
+        decision=plan.decision.describe(on_oof=_decided_on_oof(evaluation, best))
+        if plan.decision
+        else "",
+        budget=plan.budget.seconds,
+        ensemble=ensemble_test(results, best, plan.primary),
     )
 
 
@@ -206,17 +256,25 @@ def run_fit(
     ``report`` (from the rendering layer) writes the Markdown/HTML reports into the run
     folder before it is moved into place, so a failed report leaves no half run behind.
     """
+    clock = RunClock(TimeBudget(None))
     target_dir = out or default_run_dir(recipe.name or "run")
     check_output_dir(target_dir, force)
     plan = prepare_run(recipe, data_path, events, resume, gates)
-    results, best = evaluate_stage(plan, events)
+    clock.budget = plan.budget
+    evaluating = time.perf_counter()
+    evaluation = evaluate_stage(plan, events, clock)
+    evaluation_seconds = time.perf_counter() - evaluating
+    results, best = evaluation.results, evaluation.best
     started = _stage(events, "refit", best)
-    final = fit_final(plan, best, events)
+    final = fit_final(plan, best, events, evaluation, clock)
     events(StageFinished("refit", time.perf_counter() - started))
-    result = assemble_result(plan, results, best, final, target_dir)
+    result = assemble_result(plan, evaluation, final, target_dir, tuple(clock.cuts))
     started = _stage(events, "diagnose", best)
-    diagnostics = run_diagnostics(plan, results, best, final, events)
-    result = dataclasses.replace(result, diagnostics=diagnostics)
+    allowance = clock.diagnostics_allowance(evaluation_seconds)
+    diagnostics = run_diagnostics(plan, results, best, final, events, allowance)
+    result = dataclasses.replace(
+        result, diagnostics=diagnostics, notices=result.notices + diagnostics.notes
+    )
     events(StageFinished("diagnose", time.perf_counter() - started))
     started = _stage(events, "write", str(target_dir))
     with RunFolder(target_dir, force) as folder:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mlwb.artifacts import SavedModel, load_model
+from mlwb.artifacts import SavedModel, load_model, model_key
 from mlwb.data.reading import read_table
 from mlwb.errors import DataError
 from mlwb.results import PredictionTable
@@ -61,6 +61,9 @@ def load_and_predict(
     data: str | Path,
     keep: tuple[str, ...] = (),
     threshold: float | None = None,
+    trust_pickle: bool = False,
 ) -> PredictionTable:
-    """Load the model at ``model_path`` (checked) and predict ``data``."""
-    return predict_table(load_model(model_path), data, keep, threshold)
+    """Load the model at ``model_path`` (checked, and signed when ``MLWB_MODEL_KEY`` is
+    set; a pickle only with ``trust_pickle``) and predict ``data``."""
+    saved = load_model(model_path, trust_pickle=trust_pickle, key=model_key())
+    return predict_table(saved, data, keep, threshold)
