@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from sklearn import metrics as skm
 
 from mlwb.errors import RecipeError
 from mlwb.suggest import did_you_mean
@@ -191,15 +190,30 @@ def _adjusted_r2(p: Predictions, ctx: MetricContext) -> float:
     return float(1 - (1 - r2) * (n - 1) / (n - k - 1))
 
 
-def _simple(fn: Callable[..., float], **kwargs: object) -> MetricFn:
-    return lambda p, ctx: float(fn(p.y_true, p.labels, **kwargs))
+class _SklearnMetrics:
+    """``sklearn.metrics``, imported on first use: the catalogue is read by every command
+    (recipe checks, ``--help`` of ``models``), and importing scikit-learn costs half a
+    second and tens of megabytes that reading a recipe or a CSV should not pay."""
+
+    def __getattr__(self, name: str) -> Callable[..., float]:
+        from sklearn import metrics
+
+        return getattr(metrics, name)  # type: ignore[no-any-return]
+
+
+skm = _SklearnMetrics()
+
+
+def _simple(name: str, **kwargs: object) -> MetricFn:
+    """A metric of the labels: scikit-learn's ``name``, looked up when it is computed."""
+    return lambda p, ctx: float(getattr(skm, name)(p.y_true, p.labels, **kwargs))
 
 
 def _catalogue() -> dict[str, MetricSpec]:
     c, r = CLASSIFICATION, REGRESSION
     specs = [
         MetricSpec(
-            "accuracy", "share of correct labels", c, True, "labels", _simple(skm.accuracy_score)
+            "accuracy", "share of correct labels", c, True, "labels", _simple("accuracy_score")
         ),
         MetricSpec(
             "balanced_accuracy",
@@ -207,7 +221,7 @@ def _catalogue() -> dict[str, MetricSpec]:
             c,
             True,
             "labels",
-            _simple(skm.balanced_accuracy_score),
+            _simple("balanced_accuracy_score"),
         ),
         MetricSpec(
             "specificity",
@@ -232,7 +246,7 @@ def _catalogue() -> dict[str, MetricSpec]:
             c,
             True,
             "labels",
-            _simple(skm.matthews_corrcoef),
+            _simple("matthews_corrcoef"),
         ),
         MetricSpec(
             "cohen_kappa",
@@ -263,18 +277,16 @@ def _catalogue() -> dict[str, MetricSpec]:
         MetricSpec("log_loss", "cross-entropy of the probabilities", c, False, "scores", _log_loss),
         MetricSpec("brier", "mean squared error of the probabilities", c, False, "scores", _brier),
         MetricSpec(
-            "mae", "mean absolute error", r, False, "values", _simple(skm.mean_absolute_error)
+            "mae", "mean absolute error", r, False, "values", _simple("mean_absolute_error")
         ),
-        MetricSpec(
-            "mse", "mean squared error", r, False, "values", _simple(skm.mean_squared_error)
-        ),
+        MetricSpec("mse", "mean squared error", r, False, "values", _simple("mean_squared_error")),
         MetricSpec(
             "rmse",
             "root mean squared error",
             r,
             False,
             "values",
-            _simple(skm.root_mean_squared_error),
+            _simple("root_mean_squared_error"),
         ),
         MetricSpec(
             "rmsle",
@@ -282,7 +294,7 @@ def _catalogue() -> dict[str, MetricSpec]:
             r,
             False,
             "values",
-            _simple(skm.root_mean_squared_log_error),
+            _simple("root_mean_squared_log_error"),
             "a target or prediction is at or below -1",
         ),
         MetricSpec(
@@ -291,12 +303,12 @@ def _catalogue() -> dict[str, MetricSpec]:
             r,
             False,
             "values",
-            _simple(skm.mean_absolute_percentage_error),
+            _simple("mean_absolute_percentage_error"),
         ),
         MetricSpec(
-            "medae", "median absolute error", r, False, "values", _simple(skm.median_absolute_error)
+            "medae", "median absolute error", r, False, "values", _simple("median_absolute_error")
         ),
-        MetricSpec("r2", "coefficient of determination", r, True, "values", _simple(skm.r2_score)),
+        MetricSpec("r2", "coefficient of determination", r, True, "values", _simple("r2_score")),
         MetricSpec(
             "adjusted_r2",
             "R² adjusted for the number of features after preprocessing",

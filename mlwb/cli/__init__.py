@@ -20,6 +20,10 @@ app = typer.Typer(
     help="mlwb — a workbench for honest, reproducible machine learning on tabular data.",
     epilog=EXIT_CODES,
     no_args_is_help=True,
+    # Plain help text: Typer's Rich help imports Rich's Markdown, tracebacks and tables
+    # (three times the CPU of importing Typer) on every --help; mlwb's own output still
+    # uses Rich where it draws tables.
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},

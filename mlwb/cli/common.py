@@ -8,7 +8,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -16,7 +16,9 @@ from mlwb import interrupts
 from mlwb.cli.stopping import StopSignals, stop_request
 from mlwb.errors import ExitCode, MlwbError, RecipeError
 from mlwb.parallel import kill_workers, shutdown_workers
-from mlwb.report.console import Output
+
+if TYPE_CHECKING:  # Rich's console is imported by the command that draws, not by --help
+    from mlwb.report.console import Output
 
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else there.")

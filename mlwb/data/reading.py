@@ -8,12 +8,17 @@ an empty file, a ragged row, duplicated column names — into a ``DataError``.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
+import itertools
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 
@@ -64,90 +69,151 @@ class RawTable:
     notices: tuple[str, ...] = field(default=())
 
 
-def _read_bytes(path: str) -> bytes:
+CHUNK = 1 << 20  # bytes read at a time: the file is streamed, never held whole
+SNIFF_LINES = 50
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """What one streaming pass over the file's bytes found."""
+
+    sha256: str
+    blank: bool  # nothing but white space
+    encoding: str  # the codec pandas and the csv module read it with
+    notices: tuple[str, ...]
+
+
+def _open_source(path: str) -> BinaryIO:
+    """The file (or stdin's bytes) as a binary stream; ``DataError`` naming what is wrong."""
     if path == STDIN:
-        return sys.stdin.buffer.read()
+        return io.BytesIO(sys.stdin.buffer.read())  # a pipe can be read once: keep it
     file = Path(path)
     if not file.exists():
         raise DataError(f"{path}: file not found", "check the path")
     if file.is_dir():
         raise DataError(f"{path}: is a folder, not a CSV file")
     try:
-        return file.read_bytes()
+        return file.open("rb")
     except OSError as error:
         raise DataError(f"{path}: cannot read the file ({error.strerror})") from error
 
 
-def _decode(raw: bytes, source: str, notices: list[str]) -> tuple[str, str]:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+def _valid(stream: BinaryIO, codec: str) -> bool:
+    """Whether the whole stream decodes with ``codec`` (streamed, nothing kept)."""
+    stream.seek(0)
+    decoder = codecs.getincrementaldecoder(codec)()
+    try:
+        while chunk := stream.read(CHUNK):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _scan(stream: BinaryIO, source: str) -> _Scan:
+    """Hash the bytes, and choose the encoding: UTF-16 with a byte-order mark, else UTF-8
+    (a BOM dropped), else cp1252, else latin-1 (which decodes anything) — one pass over
+    the file for the hash and UTF-8 check, a second only for a file that is not UTF-8."""
+    digest = hashlib.sha256()
+    head = stream.read(65536)
+    stream.seek(0)
+    blank = True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    while chunk := stream.read(CHUNK):
+        digest.update(chunk)
+        if blank and chunk.strip():
+            blank = False
+        if utf8:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                utf8 = False
+    if utf8:
         try:
-            notices.append(f"{source} is UTF-16 text; read it as such")
-            return raw.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as error:
-            raise DataError(f"{source}: not readable as UTF-16 text", "save it as UTF-8") from error
-    if b"\x00" in raw[:65536]:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    sha = digest.hexdigest()
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if not _valid(stream, "utf-16"):
+            raise DataError(f"{source}: not readable as UTF-16 text", "save it as UTF-8")
+        return _Scan(sha, blank, "utf-16", (f"{source} is UTF-16 text; read it as such",))
+    if b"\x00" in head:
         raise DataError(
             f"{source}: looks like a binary file (or UTF-16 text without a byte-order mark), "
             "not a CSV file",
             "save it as CSV in UTF-8",
         )
-    try:
-        return raw.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        text, encoding = raw.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        text, encoding = raw.decode("latin-1"), "latin-1"
-    notices.append(f"{source} is not UTF-8; read it as {encoding}")
-    return text, encoding
+    if utf8:
+        return _Scan(sha, blank, "utf-8-sig", ())
+    encoding = "cp1252" if _valid(stream, "cp1252") else "latin-1"
+    return _Scan(sha, blank, encoding, (f"{source} is not UTF-8; read it as {encoding}",))
 
 
-def _sniff_delimiter(text: str) -> str:
-    sample = "\n".join(text.splitlines()[:50])
+@contextmanager
+def _text(stream: BinaryIO, encoding: str) -> Iterator[io.TextIOWrapper]:
+    """The stream from its start as text; ``newline=""`` lets the csv module split lines
+    itself (a bare "\r" ends a line too). The binary stream stays open for the next use."""
+    stream.seek(0)
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    try:
+        yield text
+    finally:
+        text.detach()
+
+
+def _sniff_delimiter(stream: BinaryIO, encoding: str) -> str:
+    with _text(stream, encoding) as text:
+        sample = "".join(itertools.islice(text, SNIFF_LINES))
     try:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
         return ","
 
 
-def _check_structure(text: str, delimiter: str, source: str) -> list[str]:
+def _check_structure(stream: BinaryIO, encoding: str, delimiter: str, source: str) -> list[str]:
     """Header names must be unique; every non-blank line must have as many fields.
 
     pandas pads a short line with missing values and turns a long one into an index
     column; both usually mean a broken file, so they are errors here. ``line_num`` counts
     physical lines, so the line named is right even after a quoted value spanning lines.
+    The rows are streamed: only their field counts are looked at.
     """
-    # newline="": the csv module splits lines itself (a bare "\r" ends a line too).
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
-    try:
-        header = next(reader, [])
-    except csv.Error as error:
-        raise DataError(f"{source}: line {reader.line_num}: {error}") from error
-    names = [name.strip() for name in header]
-    duplicates = sorted({n for n in names if n and names.count(n) > 1}, key=names.index)
-    if duplicates:
-        raise DataError(
-            f"{source}: duplicated column names: {', '.join(repr(d) for d in duplicates)}",
-            "rename them so every column has its own name",
-        )
-    try:
-        for row in reader:
-            if row and len(row) != len(header) and any(field.strip() for field in row):
-                raise DataError(
-                    f"{source}: line {reader.line_num} has {len(row)} fields but the header "
-                    f"has {len(header)}",
-                    "check for an unquoted delimiter or a missing value in that line",
-                )
-    except csv.Error as error:
-        raise DataError(f"{source}: line {reader.line_num}: {error}") from error
+    with _text(stream, encoding) as text:
+        reader = csv.reader(text, delimiter=delimiter, skipinitialspace=True)
+        try:
+            header = next(reader, [])
+        except csv.Error as error:
+            raise DataError(f"{source}: line {reader.line_num}: {error}") from error
+        names = [name.strip() for name in header]
+        duplicates = sorted({n for n in names if n and names.count(n) > 1}, key=names.index)
+        if duplicates:
+            raise DataError(
+                f"{source}: duplicated column names: {', '.join(repr(d) for d in duplicates)}",
+                "rename them so every column has its own name",
+            )
+        width = len(header)
+        try:
+            for row in reader:
+                if len(row) != width and row and any(field.strip() for field in row):
+                    raise DataError(
+                        f"{source}: line {reader.line_num} has {len(row)} fields but the "
+                        f"header has {width}",
+                        "check for an unquoted delimiter or a missing value in that line",
+                    )
+        except csv.Error as error:
+            raise DataError(f"{source}: line {reader.line_num}: {error}") from error
     return names
 
 
-def _parse(text: str, delimiter: str, source: str) -> pd.DataFrame:
+def _parse(stream: BinaryIO, encoding: str, delimiter: str, source: str) -> pd.DataFrame:
+    stream.seek(0)
     try:
         return pd.read_csv(
-            io.StringIO(text),
+            stream,
+            encoding=encoding,
             sep=delimiter,
             na_values=sorted(NA_TOKENS),
             keep_default_na=False,
@@ -178,27 +244,33 @@ def _clean_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_table(path: str | Path) -> RawTable:
-    """Read a CSV file (``-`` for stdin) into a ``RawTable``; ``DataError`` on failure."""
+    """Read a CSV file (``-`` for stdin) into a ``RawTable``; ``DataError`` on failure.
+
+    The file is streamed — hashed and its encoding checked in one pass, its structure in
+    another, then parsed by pandas from the file itself — so reading it takes little more
+    memory than pandas' own ``read_csv`` (never the bytes, the decoded text and its lines
+    at once).
+    """
     source = str(path)
-    raw = _read_bytes(source)
-    if not raw.strip():
-        raise DataError(f"{source}: file is empty", "a CSV file needs a header row and rows")
-    notices: list[str] = []
-    text, encoding = _decode(raw, source, notices)
-    delimiter = _sniff_delimiter(text)
-    if delimiter != ",":
-        notices.append(f"{source}: columns are separated by {delimiter!r}")
-    names = _check_structure(text, delimiter, source)
-    if not any(names):
-        raise DataError(f"{source}: the header row has no column names")
-    frame = _clean_text(_parse(text, delimiter, source))
+    with _open_source(source) as stream:
+        scan = _scan(stream, source)
+        if scan.blank:
+            raise DataError(f"{source}: file is empty", "a CSV file needs a header row and rows")
+        notices = list(scan.notices)
+        delimiter = _sniff_delimiter(stream, scan.encoding)
+        if delimiter != ",":
+            notices.append(f"{source}: columns are separated by {delimiter!r}")
+        names = _check_structure(stream, scan.encoding, delimiter, source)
+        if not any(names):
+            raise DataError(f"{source}: the header row has no column names")
+        frame = _clean_text(_parse(stream, scan.encoding, delimiter, source))
     if frame.shape[0] == 0:
         raise DataError(f"{source}: has a header but no rows")
     return RawTable(
         frame=frame,
         source=source,
-        sha256=hashlib.sha256(raw).hexdigest(),
-        encoding=encoding,
+        sha256=scan.sha256,
+        encoding="utf-8" if scan.encoding == "utf-8-sig" else scan.encoding,
         delimiter=delimiter,
         notices=tuple(notices),
     )

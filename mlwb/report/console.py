@@ -6,30 +6,37 @@ stdout is a pipe or a file, tables are plain text wide enough not to wrap.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from rich import box
-from rich.console import Console
-from rich.text import Text
+if TYPE_CHECKING:  # Rich is imported when a command makes its consoles, not for --help
+    from rich import box
+    from rich.console import Console
 
 PIPE_WIDTH = 120
 
 
-class _Console(Console):
+@functools.cache
+def _console_class() -> type[Console]:
     """Rich's console, but a closed pipe is reported as ``BrokenPipeError`` (handled, with
     the exit code, in one place: ``cli.common.run_guarded``) instead of Rich's exit 1."""
+    from rich.console import Console
 
-    def on_broken_pipe(self) -> None:
-        raise BrokenPipeError
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError
+
+    return _Console
 
 
 def _console(stderr: bool) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     is_tty = stream.isatty()
     width = None if is_tty else max(PIPE_WIDTH, int(os.environ.get("COLUMNS", "0") or 0))
-    return _Console(
+    return _console_class()(
         stderr=stderr,
         highlight=False,
         width=width,
@@ -53,6 +60,8 @@ class Output:
 
     @property
     def table_box(self) -> box.Box:
+        from rich import box
+
         return box.SIMPLE if self.plain else box.ROUNDED
 
     @property
@@ -64,11 +73,15 @@ class Output:
         """A one-line note or warning on stderr (silent with --quiet)."""
         if self.quiet:
             return
+        from rich.text import Text
+
         label, style = ("warning: ", "yellow") if level == "warning" else ("note: ", "cyan")
         self.err.print(Text(label, style=style) + Text(message), soft_wrap=True)
 
     def error(self, message: str, hint: str | None = None, details: tuple[str, ...] = ()) -> None:
         """The error line (always shown, even with --quiet)."""
+        from rich.text import Text
+
         line = Text("error: ", style="bold red") + Text(message)
         if hint:
             line += Text(f" ({hint})", style="dim")
