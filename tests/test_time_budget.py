@@ -13,9 +13,10 @@ from conftest import NO_DIAGNOSTICS_YAML, SAMPLES, run_cli, run_process, write_r
 from mlwb.plan._time import MARGIN, TimeBudget, resolve_budget
 
 CREDIT = SAMPLES / "credit.csv"
-# What a whole process adds to the budget the run plans in: the interpreter and imports
-# before the clock starts. The README states the contract as the budget plus 5 % plus this.
-START_UP = 3.0
+# What a whole process adds to the budget: the interpreter's start-up before the command
+# starts its clock (a fraction of a second; this allows for a loaded CI machine). The README
+# states the contract as the budget plus 5 % plus this.
+START_UP = 1.5
 
 
 def test_a_recipe_without_models_gets_the_default_budget_and_none_turns_it_off():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -90,6 +91,7 @@ def compare_command(
     --max-drop and --gate fail the command with exit 4, and a check that cannot be
     evaluated fails too.
     """
+    started = time.monotonic()  # the time budget counts from here
     output = make_output(json_, quiet)
 
     def body() -> int:
@@ -156,7 +158,7 @@ def compare_command(
             model_key()  # a set but empty MLWB_MODEL_KEY fails now, not after the training
         with ProgressReporter(output) as progress:
             result = run_compare(
-                loaded, data, out, force, events=progress, gates=gates, refit=refit
+                loaded, data, out, force, events=progress, gates=gates, refit=refit, started=started
             )
         if md is not None:
             write_output(md, leaderboard_markdown(result), "--md")

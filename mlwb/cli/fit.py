@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -79,6 +80,7 @@ def fit_command(
     Every model is evaluated on the same folds; the best on the primary metric is refit on
     all rows and saved with its metrics, out-of-fold predictions and the resolved recipe.
     """
+    started = time.monotonic()  # the time budget counts from here
     output = make_output(json_, quiet)
 
     def body() -> int:
@@ -113,7 +115,15 @@ def fit_command(
 
         with ProgressReporter(output) as progress:
             result = run_fit(
-                loaded, data, out, force, events=progress, resume=resume, gates=gates, report=write
+                loaded,
+                data,
+                out,
+                force,
+                events=progress,
+                resume=resume,
+                gates=gates,
+                report=write,
+                started=started,
             )
         if output.json:
             print_json(fit_document(result))

@@ -42,6 +42,7 @@ from mlwb.workflows.ensemble import ENSEMBLE, Member, ensemble_result, oof_predi
 # the baseline's): a model far behind after its portfolio rarely catches up.
 TRIAL_SHARE_OF_BEST = 0.9
 TOP_MODELS = 2
+COST_SAFETY = 1.5
 
 
 @dataclass
@@ -62,9 +63,12 @@ class ModelSearch:
         return ok[choose_overall(ok, metric)] if ok else None
 
     def cost(self) -> float:
-        """What the next configuration is expected to take: the last one's time."""
+        """What the next configuration may take: the slowest so far, with room to spare.
+        Portfolio entries differ (a 128-leaf LightGBM at a low learning rate takes several
+        times the default), and a configuration started is never cut short, so a low guess
+        overruns the budget while a high one only leaves a few seconds unused."""
         timed = [c.seconds for c in self.candidates]
-        return timed[-1] if timed else 0.0
+        return COST_SAFETY * max(timed) if timed else 0.0
 
 
 @dataclass(frozen=True)

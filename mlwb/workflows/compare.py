@@ -62,12 +62,13 @@ def run_compare(
     events: EventSink = ignore_events,
     gates: tuple[Gate, ...] = (),
     refit: bool = False,
+    started: float | None = None,
 ) -> CompareResult:
     """Evaluate, rank and test every model; write the run folder (a model only with
-    ``refit``)."""
+    ``refit``); the time budget counts from ``started`` (``time.monotonic()``)."""
     target_dir = out or default_run_dir(f"{recipe.name or 'compare'}-compare")
     check_output_dir(target_dir, force)
-    clock = RunClock(TimeBudget(None))
+    clock = RunClock(TimeBudget(None), started=time.monotonic() if started is None else started)
     plan = prepare_run(recipe, data_path, events, gates=gates, default_models=default_zoo)
     clock.budget = plan.budget
     evaluation = evaluate_stage(plan, events, clock)

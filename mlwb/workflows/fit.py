@@ -250,13 +250,16 @@ def run_fit(
     resume: bool = False,
     gates: tuple[Gate, ...] = (),
     report: ReportWriter | None = None,
+    started: float | None = None,
 ) -> FitResult:
     """Run ``mlwb fit`` end to end and write the run folder; return the results.
 
     ``report`` (from the rendering layer) writes the Markdown/HTML reports into the run
     folder before it is moved into place, so a failed report leaves no half run behind.
+    ``started`` (a ``time.monotonic()`` value) is when the command started: the time
+    budget counts from there, imports and recipe loading included.
     """
-    clock = RunClock(TimeBudget(None))
+    clock = RunClock(TimeBudget(None), started=time.monotonic() if started is None else started)
     target_dir = out or default_run_dir(recipe.name or "run")
     check_output_dir(target_dir, force)
     plan = prepare_run(recipe, data_path, events, resume, gates)
