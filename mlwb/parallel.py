@@ -71,6 +71,7 @@ def run_parallel(
         return
     from joblib import Parallel, delayed
 
+    _quiet_resource_tracker()
     outputs = Parallel(
         n_jobs=workers,
         return_as="generator",
@@ -89,10 +90,24 @@ def library_parallelism(workers: int) -> Iterator[None]:
     the parent watch and the stop handler. Another backend would be chosen here too."""
     from joblib import parallel_config
 
+    _quiet_resource_tracker()
     with parallel_config(
         backend="loky", n_jobs=workers, initializer=_start_worker, initargs=(os.getpid(),)
     ):
         yield
+
+
+# The warning loky's resource tracker prints when it cleans up after workers that were
+# stopped (an interrupt, a kill): it does clean them up, and its "leaked semlock objects"
+# lines would follow mlwb's one-line "interrupted" message on stderr.
+_TRACKER_FILTER = "ignore:resource_tracker:UserWarning"
+
+
+def _quiet_resource_tracker() -> None:
+    """Pass the filter to the tracker process, which loky starts with this environment."""
+    current = os.environ.get("PYTHONWARNINGS", "")
+    if _TRACKER_FILTER not in current.split(","):
+        os.environ["PYTHONWARNINGS"] = ",".join(f for f in (current, _TRACKER_FILTER) if f)
 
 
 _stopping = False
