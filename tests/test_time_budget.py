@@ -64,9 +64,11 @@ def test_a_budgeted_run_ends_within_its_budget_and_says_what_it_cut(tmp_path):
     document = json.loads(done.stdout)
     assert document["budget"] == 20.0
     tried = set(document["models"])
-    assert {"lightgbm", "catboost", "xgboost", "logistic_regression", "extra_trees"} <= tried
     cuts = [n for n in document["notices"] if "budget" in n or "skipped" in n]
     assert cuts, document["notices"]
+    for model in ("lightgbm", "catboost", "xgboost", "logistic_regression", "extra_trees"):
+        # every default model was tried, or the run says it was skipped for the budget
+        assert model in tried or any(n.startswith(f"{model} skipped") for n in cuts), cuts
     assert document["ensemble"]["against"] in tried
 
 

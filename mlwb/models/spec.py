@@ -86,6 +86,10 @@ class ModelSpec:
     early_stopping: bool = False
     rounds_param: str | None = None  # the boosting rounds' parameter (n_estimators, …)
     portfolio: tuple[PortfolioEntry, ...] = ()
+    # A configuration's time relative to LightGBM's on the same data (FLAML's
+    # cost_relative2lgbm): the budgeted search measures one model and skips another whose
+    # first configuration would not fit in the time left, instead of overrunning the budget.
+    relative_cost: float = 1.0
 
     def supports(self, task: Task) -> bool:
         """True when this model can be used for ``task``."""

@@ -89,6 +89,7 @@ register(
         default_space=FOREST_SPACE,
         categorical="ordinal",
         losses=TREE_LOSSES,
+        relative_cost=1.9,  # FLAML's ExtraTreesEstimator.cost_relative2lgbm
         portfolio=(
             PortfolioEntry({}, "mlwb's defaults (200 fully grown trees)"),
             PortfolioEntry(

@@ -53,6 +53,7 @@ class ModelSearch:
     search: PortfolioSearch
     candidates: list[Candidate] = field(default_factory=list)
     stopped: str = ""
+    skipped: str = "budget"  # why it never ran, when it did not
 
     @property
     def ok(self) -> list[Candidate]:
@@ -87,22 +88,38 @@ def _signed(plan: RunPlan, value: float) -> float:
     return value if METRICS[plan.primary].greater_is_better else -value
 
 
-def _refit_cost(plan: RunPlan, candidate: Candidate) -> float:
-    """A refit on all rows: one fold's fit scaled by the rows."""
-    train = np.mean([len(t) for t, _ in plan.splits])
-    return candidate.fit_seconds * plan.dataset.n_rows / max(train, 1.0)
+def _refit_cost(plan: RunPlan, model: ModelPlan, candidate: Candidate) -> float:
+    """A refit on all rows: one fold's fit scaled by the rows, and for a boosting model
+    by its rounds too, which the refit scales by the rows (from the nine tenths of a
+    training fold early stopping learned on)."""
+    train = max(float(np.mean([len(t) for t, _ in plan.splits])), 1.0)
+    rows = plan.dataset.n_rows / train
+    rounds = rows / 0.9 if model.spec.rounds_param is not None else 1.0
+    return candidate.fit_seconds * rows * rounds
 
 
 def _reserve(plan: RunPlan, clock: RunClock, searches: list[ModelSearch]) -> float:
     """Time the stages after the evaluation need: the refit of every model that may end in
     the final model (all of them when an ensemble may win), diagnostics, the report."""
-    best = [s.best(plan.primary) for s in searches]
-    costs = sorted((_refit_cost(plan, c) for c in best if c is not None), reverse=True)
+    best = [(s.model, s.best(plan.primary)) for s in searches]
+    costs = sorted((_refit_cost(plan, m, c) for m, c in best if c is not None), reverse=True)
     refit = sum(costs) if plan.ensemble else (costs[0] if costs else 0.0)
     config = plan.recipe.diagnostics
     wanted = config.learning_curve or config.importance == "permutation"
     diagnostics = (clock.budget.diagnostics or 0.0) if wanted else 0.0
     return 1.2 * refit + diagnostics + REPORT_SECONDS
+
+
+def _first_cost(state: ModelSearch, searches: list[ModelSearch]) -> float:
+    """What a model's first configuration is expected to take, before it ran: the
+    fastest measured model's time per unit of relative cost, times this model's relative
+    cost (its catalogue entry's ``relative_cost``); 0 when nothing was measured yet."""
+    measured = [
+        min(c.seconds for c in s.candidates) / s.model.spec.relative_cost
+        for s in searches
+        if s.candidates
+    ]
+    return min(measured) * state.model.spec.relative_cost if measured else 0.0
 
 
 def _propose_order(plan: RunPlan, searches: list[ModelSearch], baseline: float) -> list[int]:
@@ -186,8 +203,15 @@ def search_models(
             if state.candidates and clock.evaluation_left() < state.cost():
                 state.stopped = "budget"
                 continue
-            if not state.candidates and clock.evaluation_left() <= 0:
+            first = _first_cost(state, searches) if not state.candidates else 0.0
+            if not state.candidates and clock.evaluation_left() <= first:
                 state.stopped = "budget"
+                state.skipped = (
+                    f"budget (its first configuration would take about {first:.0f} s, "
+                    f"{max(clock.evaluation_left(), 0):.0f} s were left)"
+                    if first
+                    else "budget"
+                )
                 continue
             proposal = state.search.propose()
             if proposal is None:
@@ -296,7 +320,7 @@ def evaluate_budgeted(
             if state.candidates:
                 notes.append(f"{name}: every configuration failed ({state.candidates[0].error})")
             else:
-                notes.append(f"{name} skipped: budget")
+                notes.append(f"{name} skipped: {state.skipped}")
             continue
         result, choice = built
         results.append(result)
