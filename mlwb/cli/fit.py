@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 import typer
 
 from mlwb.cli.common import (
+    AddressOption,
+    BackendOption,
     BudgetOption,
     DebugOption,
     ForceOption,
@@ -18,6 +20,7 @@ from mlwb.cli.common import (
     QuietOption,
     SeedOption,
     SetOption,
+    execution_overrides,
     recipe_overrides,
     run_guarded,
 )
@@ -50,6 +53,8 @@ def fit_command(
     seed: SeedOption = None,
     n_jobs: NJobsOption = None,
     budget: BudgetOption = None,
+    backend: BackendOption = None,
+    address: AddressOption = None,
     model_format: ModelFormatOption = None,
     json_: JsonOption = False,
     quiet: QuietOption = False,
@@ -95,6 +100,7 @@ def fit_command(
         from mlwb.workflows.fit import run_fit
 
         overrides = with_model_format(recipe_overrides(set_, seed, n_jobs, budget), model_format)
+        overrides += execution_overrides(backend, address)
         loaded = load_recipe(recipe, overrides)
         gates = tuple(command_line_gates(gate or []))
         model_key()  # a set but empty MLWB_MODEL_KEY fails now, not after the training
