@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import socket
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -90,12 +91,23 @@ def open_storage(url: str, create_tables: bool = True, heartbeat: int | None = N
             "grace_period": 3 * heartbeat,
             "heartbeat_stale_trial_callback": retry_trial,
         }
-    try:
+    def rdb() -> Any:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             return optuna.storages.RDBStorage(
                 target, engine_kwargs=kwargs, skip_table_creation=not create_tables, **beats
             )
+
+    try:
+        try:
+            return rdb()
+        except Exception:
+            if not create_tables:
+                raise
+            # Two processes starting on one new database race on creating its tables
+            # (``relation "studies" already exists``): the loser opens what the winner made.
+            time.sleep(1.0)
+            return rdb()
     except Exception as error:
         first = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
         raise UsageError(
