@@ -34,9 +34,21 @@ DASK = BIN / "dask"
 needs_dask = pytest.mark.skipif(
     not DASK.exists(), reason="dask[distributed] is not installed (pip install 'mlwb[dask]')"
 )
+
+
+def postgres_program(name: str) -> str | None:
+    """``initdb``/``pg_ctl``: on PATH, or where Debian's ``postgresql`` package puts them
+    (``/usr/lib/postgresql/<version>/bin``, not on PATH)."""
+    found = shutil.which(name)
+    if found:
+        return found
+    versions = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    return str(versions[-1]) if versions else None
+
+
+NO_POSTGRES = "PostgreSQL's initdb/pg_ctl are not installed (apt-get install postgresql)"
 needs_postgres = pytest.mark.skipif(
-    shutil.which("pg_ctl") is None or shutil.which("initdb") is None,
-    reason="PostgreSQL's initdb/pg_ctl are not on PATH (apt-get install postgresql)",
+    postgres_program("pg_ctl") is None or postgres_program("initdb") is None, reason=NO_POSTGRES
 )
 
 RECIPE = """\
@@ -144,8 +156,9 @@ def _as_postgres_user() -> list[str]:
 @pytest.fixture(scope="module")
 def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A private PostgreSQL server on a free port; its URL (user postgres, trust auth)."""
-    if shutil.which("pg_ctl") is None or shutil.which("initdb") is None:
-        pytest.skip("PostgreSQL's initdb/pg_ctl are not on PATH (apt-get install postgresql)")
+    initdb, pg_ctl = postgres_program("initdb"), postgres_program("pg_ctl")
+    if initdb is None or pg_ctl is None:
+        pytest.skip(NO_POSTGRES)
     folder = tmp_path_factory.mktemp("postgres")
     if os.geteuid() == 0:
         os.chown(folder, pwd.getpwnam("nobody").pw_uid, -1)
@@ -156,13 +169,13 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     user = _as_postgres_user()
     data, port = folder / "data", free_port()
     subprocess.run(
-        [*user, "initdb", "-D", str(data), "-U", "postgres", "-A", "trust"],
+        [*user, initdb, "-D", str(data), "-U", "postgres", "-A", "trust"],
         check=True,
         capture_output=True,
     )
     options = f"-p {port} -k {folder} -h 127.0.0.1"
     subprocess.run(
-        [*user, "pg_ctl", "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"],
+        [*user, pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"],
         check=True,
         capture_output=True,
     )
@@ -170,7 +183,7 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run(
-            [*user, "pg_ctl", "-D", str(data), "-m", "immediate", "stop"], capture_output=True
+            [*user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True
         )
 
 

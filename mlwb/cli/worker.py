@@ -45,9 +45,11 @@ def worker_command(
     output = make_output(json_, quiet)
 
     def body() -> int:
+        from mlwb.documents import worker_document
         from mlwb.recipe import load_recipe
         from mlwb.report.json_out import print_json
         from mlwb.report.progress import ProgressReporter
+        from mlwb.report.worker_view import render_worker
         from mlwb.workflows.worker import run_worker
 
         overrides = recipe_overrides(set_, seed, n_jobs) + execution_overrides(backend, address)
@@ -55,27 +57,9 @@ def worker_command(
         with ProgressReporter(output) as progress:
             models = run_worker(loaded, data, events=progress)
         if output.json:
-            print_json(
-                {
-                    "schema_version": 1,
-                    "kind": "worker",
-                    "models": [
-                        {
-                            "name": m.name,
-                            "studies": m.studies,
-                            "trials": m.trials,
-                            "complete": m.complete,
-                        }
-                        for m in models
-                    ],
-                }
-            )
+            print_json(worker_document(models))
         elif output.show_results:
-            for m in models:
-                output.out.print(
-                    f"{m.name}: {m.studies} outer-fold studies searched, "
-                    f"{m.complete} of {m.trials} trials complete (all processes)"
-                )
+            render_worker(models, output)
         return 0
 
     run_guarded(output, debug, body)

@@ -91,6 +91,7 @@ def open_storage(url: str, create_tables: bool = True, heartbeat: int | None = N
             "grace_period": 3 * heartbeat,
             "heartbeat_stale_trial_callback": retry_trial,
         }
+
     def rdb() -> Any:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)

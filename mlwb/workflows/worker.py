@@ -11,7 +11,6 @@ search and the refit, once. Each process draws its own sampler seed (see
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from mlwb.data.dataset import load_dataset
@@ -21,19 +20,10 @@ from mlwb.events import EventSink, StepDone, ignore_events
 from mlwb.parallel import run_parallel, use_execution
 from mlwb.plan import plan_run
 from mlwb.recipe.schema import Recipe
+from mlwb.results import WorkerModel
 from mlwb.workflows.fit import recipe_execution
 
 SHARED_STRATEGIES = ("grid", "random", "bayes")
-
-
-@dataclass(frozen=True)
-class WorkerModel:
-    """One model's outer-fold studies as this worker left them."""
-
-    name: str
-    studies: int
-    trials: int  # trials in those studies, from every process
-    complete: int
 
 
 def run_worker(
