@@ -32,7 +32,7 @@ Backend = Literal["local", "dask", "ray"]
 EXTRAS = {"dask": "mlwb[dask]", "ray": "mlwb[ray]"}
 # Seconds to reach a scheduler, and to wait for its first worker, before giving up.
 CONNECT_SECONDS = 3.0
-WORKERS_SECONDS = 10.0
+WORKERS_SECONDS = 20.0
 # Distributions whose versions must match between this process and every worker: a fold
 # fitted with another scikit-learn (or another mlwb) is not the same experiment.
 CHECKED = (

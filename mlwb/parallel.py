@@ -88,7 +88,7 @@ def run_parallel(
 
         with parallel_config(backend=_cluster.backend):
             on_cluster = Parallel(n_jobs=workers, return_as="generator")
-        for output in on_cluster(delayed(function)(*job) for job in jobs):
+        for output in on_cluster(delayed(_cluster_task)(function, job) for job in jobs):
             interrupts.check()
             yield output
         return
@@ -138,6 +138,17 @@ def use_execution(execution: Execution, n_jobs: int = -1) -> Iterator[None]:
     finally:
         _cluster = None
         cluster.close()
+
+
+def _cluster_task(function: Callable[..., Any], job: tuple[Any, ...]) -> Any:
+    """One job on a cluster worker. joblib hands a task its caller's backend: without this,
+    every library ``Parallel`` inside a fit (a column transformer's, a forest's) would
+    become tasks sent back to the scheduler from the worker. Inside a task, as in a loky
+    worker, library loops use threads (capped by the task's planned threads)."""
+    from joblib import parallel_config
+
+    with parallel_config(backend="threading"):
+        return function(*job)
 
 
 _stopping = False

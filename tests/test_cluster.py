@@ -241,6 +241,13 @@ def test_an_address_without_a_cluster_backend_is_a_recipe_error(tmp_path, small_
     assert "needs backend dask or ray" in result.stderr
 
 
+def test_a_worker_without_a_shared_storage_is_exit_2(tmp_path, small_credit):
+    path = recipe(tmp_path, "random", LOGISTIC)
+    result = mlwb("worker", str(path), str(small_credit), "-q")
+    assert result.returncode == 2
+    assert "search.storage is not set" in result.stderr
+
+
 @pytest.mark.skipif(
     __import__("importlib").util.find_spec("ray") is not None, reason="ray is installed"
 )
