@@ -120,6 +120,11 @@ def library_parallelism(workers: int) -> Iterator[None]:
         yield
 
 
+def on_cluster() -> bool:
+    """True within ``use_execution`` of a Dask or Ray cluster."""
+    return _cluster is not None
+
+
 @contextmanager
 def use_execution(execution: Execution, n_jobs: int = -1) -> Iterator[None]:
     """Within the block, ``run_parallel`` and ``plan_parallelism`` use the cluster that

@@ -327,6 +327,30 @@ def test_the_same_metrics_locally_and_on_a_dask_cluster(
     assert summary["roc_auc"]["mean"] > 0.6  # real scores were compared
 
 
+@needs_dask
+@pytest.mark.slow
+def test_a_model_s_own_n_jobs_gives_way_to_the_task_s_threads_on_a_cluster(
+    tmp_path, small_credit, scheduler
+):
+    from mlwb.cluster import Execution
+    from mlwb.data import load_dataset
+    from mlwb.parallel import use_execution
+    from mlwb.plan import plan_run
+    from mlwb.recipe import load_recipe
+
+    path = recipe(tmp_path, "none", "  random_forest: {n_estimators: 5, n_jobs: -1}")
+    loaded = load_recipe(path)
+    dataset = load_dataset(small_credit, loaded)
+
+    def n_jobs() -> int:
+        plan = plan_run(loaded, dataset)
+        return plan.model("random_forest").pipeline.named_steps["model"].n_jobs
+
+    assert n_jobs() == -1  # locally the recipe's value stands
+    with use_execution(Execution("dask", scheduler)):
+        assert n_jobs() == 1  # two single-threaded workers on one host
+
+
 # -- PostgreSQL ----------------------------------------------------------------------
 
 
