@@ -7,6 +7,10 @@ parent is gone (a ``kill -9`` of mlwb runs no handler, and a worker in the middl
 200-trial search would otherwise finish it, writing to the search storage while the user
 resumes), and it turns SIGTERM into an interrupt so Optuna records the running trial as
 failed before the worker goes. ``stop_workers`` ends them from the parent side.
+
+The backend is chosen once per run (``use_execution``): joblib's own processes (loky), or
+a Dask or Ray cluster through joblib's ``dask`` / ``ray`` backends (``mlwb.cluster``
+connects and checks it). Fold loops never know which: they call ``run_parallel``.
 """
 
 from __future__ import annotations
@@ -24,7 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from mlwb import interrupts
+from mlwb.cluster import Cluster, Execution
 from mlwb.outputs import pid_alive
+
+# The cluster of the running command (None: joblib's local processes).
+_cluster: Cluster | None = None
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,10 @@ def resolve_n_jobs(n_jobs: int) -> int:
 
 
 def plan_parallelism(n_jobs: int, tasks: int) -> Parallelism:
-    """Spread ``n_jobs`` over ``tasks`` parallel units so workers × threads ≤ n_jobs."""
+    """Spread ``n_jobs`` over ``tasks`` parallel units so workers × threads ≤ n_jobs.
+    On a cluster, its task slots and each task's share of its host's cores decide."""
+    if _cluster is not None:
+        return Parallelism(workers=max(1, min(_cluster.slots, tasks)), threads=_cluster.threads)
     total = resolve_n_jobs(n_jobs)
     workers = max(1, min(total, tasks))
     return Parallelism(workers=workers, threads=max(1, total // workers))
@@ -71,6 +82,16 @@ def run_parallel(
         return
     from joblib import Parallel, delayed
 
+    if _cluster is not None:
+        # Backend chosen at construction; nothing of loky's worker start-up applies.
+        from joblib import parallel_config
+
+        with parallel_config(backend=_cluster.backend):
+            on_cluster = Parallel(n_jobs=workers, return_as="generator")
+        for output in on_cluster(delayed(_cluster_task)(function, job) for job in jobs):
+            interrupts.check()
+            yield output
+        return
     _quiet_resource_tracker()
     outputs = Parallel(
         n_jobs=workers,
@@ -87,9 +108,13 @@ def run_parallel(
 def library_parallelism(workers: int) -> Iterator[None]:
     """For library machinery that runs its own joblib loop (scikit-learn's successive
     halving): within the block its worker processes start as ``run_parallel``'s do, with
-    the parent watch and the stop handler. Another backend would be chosen here too."""
+    the parent watch and the stop handler; on a cluster, the cluster's backend."""
     from joblib import parallel_config
 
+    if _cluster is not None:
+        with parallel_config(backend=_cluster.backend, n_jobs=workers):
+            yield
+        return
     _quiet_resource_tracker()
     with parallel_config(
         backend="loky", n_jobs=workers, initializer=_start_worker, initargs=(os.getpid(),)
@@ -108,6 +133,42 @@ def _quiet_resource_tracker() -> None:
     current = os.environ.get("PYTHONWARNINGS", "")
     if _TRACKER_FILTER not in current.split(","):
         os.environ["PYTHONWARNINGS"] = ",".join(f for f in (current, _TRACKER_FILTER) if f)
+
+
+def on_cluster() -> bool:
+    """True within ``use_execution`` of a Dask or Ray cluster."""
+    return _cluster is not None
+
+
+@contextmanager
+def use_execution(execution: Execution, n_jobs: int = -1) -> Iterator[None]:
+    """Within the block, ``run_parallel`` and ``plan_parallelism`` use the cluster that
+    ``execution`` names (connected and checked on entry, closed on exit). A local cluster
+    gets ``execution.workers`` processes, else ``n_jobs``'s."""
+    global _cluster
+    if execution.backend == "local":
+        yield
+        return
+    from mlwb.cluster import connect
+
+    cluster = connect(execution, resolve_n_jobs(n_jobs))
+    _cluster = cluster
+    try:
+        yield
+    finally:
+        _cluster = None
+        cluster.close()
+
+
+def _cluster_task(function: Callable[..., Any], job: tuple[Any, ...]) -> Any:
+    """One job on a cluster worker. joblib hands a task its caller's backend: without this,
+    every library ``Parallel`` inside a fit (a column transformer's, a forest's) would
+    become tasks sent back to the scheduler from the worker. Inside a task, as in a loky
+    worker, library loops use threads (capped by the task's planned threads)."""
+    from joblib import parallel_config
+
+    with parallel_config(backend="threading"):
+        return function(*job)
 
 
 _stopping = False

@@ -326,3 +326,13 @@ class PredictionTable:
     task: str
     threshold: float | None
     notices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WorkerModel:
+    """What ``mlwb worker`` left in one model's outer-fold studies (from every process)."""
+
+    name: str
+    studies: int
+    trials: int
+    complete: int

@@ -36,7 +36,7 @@ def test_quickstart_has_exactly_two_commands():
     assert len(commands) == 2
     assert all("\n" not in c for c in commands)
     assert "mlwb fit" in commands[0] and "sample_data/" in commands[0]
-    assert "pytest" in commands[1] and "[dev]" in commands[1]
+    assert "pytest" in commands[1] and "[dev," in commands[1]
 
 
 def test_ci_runs_the_readme_test_command():

@@ -250,10 +250,13 @@ def test_abandoned_trials_are_failed_but_a_live_process_keeps_its_trial(tmp_path
             trial.set_user_attr(PROCESS_ATTR, owner)
     try:
         _fail_abandoned(study)
-        states = [t.state.name for t in study.trials]
+        trials = study.trials
     finally:
         sleeper.kill()
-    assert states == ["RUNNING", "FAIL", "RUNNING", "FAIL"]
+    assert [t.state.name for t in trials[:4]] == ["RUNNING", "FAIL", "RUNNING", "FAIL"]
+    # each abandoned trial's configuration is queued again, naming the trial it retries
+    assert [t.state.name for t in trials[4:]] == ["WAITING", "WAITING"]
+    assert [t.system_attrs["failed_trial"] for t in trials[4:]] == [1, 3]
 
 
 def test_postgresql_without_a_driver_names_the_extra(monkeypatch):

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 import mlwb
-from mlwb.cli import compare, evaluate, fit, init, models, predict, report, schema, validate
+from mlwb.cli import compare, evaluate, fit, init, models, predict, report, schema, validate, worker
 
 EXIT_CODES = (
     "Exit codes: 0 success · 1 internal error (a bug) · 2 invalid command line or recipe "
@@ -57,6 +57,7 @@ app.command("validate", epilog=EXIT_CODES)(validate.validate_command)
 app.command("schema", epilog=EXIT_CODES)(schema.schema_command)
 app.command("models", epilog=EXIT_CODES)(models.models_command)
 app.command("report", epilog=EXIT_CODES)(report.report_command)
+app.command("worker", epilog=EXIT_CODES)(worker.worker_command)
 
 
 def main() -> None:

@@ -46,6 +46,24 @@ NJobsOption = Annotated[
         "--n-jobs", help="Processes and threads to use; -1 for all cores (recipe: n_jobs)."
     ),
 ]
+BackendOption = Annotated[
+    str | None,
+    typer.Option(
+        "--backend",
+        metavar="local|dask|ray",
+        help="Run folds and trials on this machine or as tasks on a cluster "
+        "(recipe: execution.backend).",
+    ),
+]
+AddressOption = Annotated[
+    str | None,
+    typer.Option(
+        "--address",
+        metavar="URL",
+        help="The cluster's scheduler, e.g. tcp://127.0.0.1:8786; without it a local "
+        "cluster is started (recipe: execution.address).",
+    ),
+]
 BudgetOption = Annotated[
     str | None,
     typer.Option(
@@ -84,6 +102,14 @@ def recipe_overrides(
         overrides.append(f"n_jobs={n_jobs}")
     if budget is not None:
         overrides.append(f"budget={budget}")
+    return overrides
+
+
+def execution_overrides(backend: str | None, address: str | None) -> list[str]:
+    """``--backend``/``--address`` as recipe overrides (validated with the recipe)."""
+    overrides = [f"execution.backend={backend}"] if backend is not None else []
+    if address is not None:
+        overrides.append(f"execution.address={address}")
     return overrides
 
 

@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 
 from mlwb.cli.common import (
+    AddressOption,
+    BackendOption,
     BudgetOption,
     DebugOption,
     ForceOption,
@@ -19,6 +21,7 @@ from mlwb.cli.common import (
     QuietOption,
     SeedOption,
     SetOption,
+    execution_overrides,
     recipe_overrides,
     run_guarded,
 )
@@ -50,6 +53,8 @@ def compare_command(
     seed: SeedOption = None,
     n_jobs: NJobsOption = None,
     budget: BudgetOption = None,
+    backend: BackendOption = None,
+    address: AddressOption = None,
     refit: Annotated[
         bool,
         typer.Option("--fit", help="RECIPE DATA: also refit the best model and save it."),
@@ -122,6 +127,8 @@ def compare_command(
                 ("--set", set_),
                 ("--seed", seed),
                 ("--n-jobs", n_jobs),
+                ("--backend", backend),
+                ("--address", address),
                 ("--fit", refit),
                 ("--model-format", model_format),
                 ("--out", out),
@@ -150,6 +157,7 @@ def compare_command(
         from mlwb.workflows.compare import run_compare
 
         overrides = with_model_format(recipe_overrides(set_, seed, n_jobs, budget), model_format)
+        overrides += execution_overrides(backend, address)
         loaded = load_recipe(Path(recipe), overrides)
         gates = tuple(command_line_gates(gate or []))
         if refit:

@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 import typer
 
 from mlwb.cli.common import (
+    AddressOption,
+    BackendOption,
     BudgetOption,
     DebugOption,
     ForceOption,
@@ -19,6 +21,7 @@ from mlwb.cli.common import (
     QuietOption,
     SeedOption,
     SetOption,
+    execution_overrides,
     recipe_overrides,
     run_guarded,
 )
@@ -51,6 +54,8 @@ def fit_command(
     seed: SeedOption = None,
     n_jobs: NJobsOption = None,
     budget: BudgetOption = None,
+    backend: BackendOption = None,
+    address: AddressOption = None,
     model_format: ModelFormatOption = None,
     json_: JsonOption = False,
     quiet: QuietOption = False,
@@ -97,6 +102,7 @@ def fit_command(
         from mlwb.workflows.fit import run_fit
 
         overrides = with_model_format(recipe_overrides(set_, seed, n_jobs, budget), model_format)
+        overrides += execution_overrides(backend, address)
         loaded = load_recipe(recipe, overrides)
         gates = tuple(command_line_gates(gate or []))
         model_key()  # a set but empty MLWB_MODEL_KEY fails now, not after the training

@@ -7,7 +7,7 @@ documented in the README, pinned by ``tests/test_documents.py`` — and only eve
 members within a version. All JSON goes through ``dumps``: strict, NaN as null.
 
 The modules behind this face are private: ``_fit`` (run folder documents), ``_compare``,
-``_evaluate``, ``_predict``, ``_plan``, ``_catalogue``, ``_frames`` (CSV files) and
+``_evaluate``, ``_predict``, ``_plan``, ``_worker``, ``_catalogue``, ``_frames`` (CSV files) and
 ``_json`` (strict JSON).
 """
 
@@ -29,6 +29,7 @@ from mlwb.documents._frames import (
 from mlwb.documents._json import dumps, to_jsonable
 from mlwb.documents._plan import plan_document, recipe_document
 from mlwb.documents._predict import predict_document, predictions_csv
+from mlwb.documents._worker import worker_document
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -53,4 +54,5 @@ __all__ = [
     "to_jsonable",
     "trials_frame",
     "validation_curve_frame",
+    "worker_document",
 ]

@@ -25,8 +25,10 @@ from mlwb.evaluation._nested import (
     ParamRouter,
     TuningPlan,
     nested_cross_validate,
+    prepare_outer_studies,
     run_search,
     search_or_fail,
+    search_outer_fold,
     tuning_summary,
 )
 from mlwb.evaluation._predict import (
@@ -73,9 +75,11 @@ __all__ = [
     "nested_cross_validate",
     "oof_thresholds",
     "predict_scores",
+    "prepare_outer_studies",
     "run_folds",
     "run_search",
     "search_or_fail",
+    "search_outer_fold",
     "split_data",
     "split_rows",
     "tuning_summary",

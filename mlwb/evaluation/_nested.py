@@ -205,6 +205,35 @@ def search_or_fail(
     return result
 
 
+def search_outer_fold(
+    model: str,
+    pipeline: Any,
+    tuning: TuningPlan,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    train: np.ndarray,
+    index: int,
+    data: SplitData,
+    context: MetricContext,
+    threads: int,
+) -> SearchResult:
+    """The search of outer fold ``index`` on its training rows (its own study and seed):
+    what ``tune_outer_fold`` refits from, and what ``mlwb worker`` lends trials to."""
+    return search_or_fail(
+        model,
+        pipeline,
+        tuning,
+        X.iloc[train],
+        y[train],
+        data.subset(train),
+        context,
+        f"outer {index + 1}",
+        index + 1,
+        1,
+        threads,
+    )
+
+
 def tune_outer_fold(
     model: str,
     pipeline: Any,
@@ -221,20 +250,7 @@ def tune_outer_fold(
     decision: DecisionPlan | None = None,
 ) -> tuple[FoldResult, np.ndarray, np.ndarray | None, SearchResult]:
     """Search on the outer-training rows, refit the best there, score the outer-test rows."""
-    scope = f"outer {index + 1}"
-    result = search_or_fail(
-        model,
-        pipeline,
-        tuning,
-        X.iloc[train],
-        y[train],
-        data.subset(train),
-        context,
-        scope,
-        index + 1,
-        1,
-        threads,
-    )
+    result = search_outer_fold(model, pipeline, tuning, X, y, train, index, data, context, threads)
     tuned = clone(pipeline).set_params(**ParamRouter(pipeline)(result.best_params))
     fold, labels, proba = fit_fold(
         tuned, X, y, train, test, index, metrics, context, threads, decision

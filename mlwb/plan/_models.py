@@ -20,6 +20,7 @@ from mlwb.models import ModelContext, ModelSpec, find_model, model_names
 from mlwb.models.adapter import is_wrapper, parameter_names
 from mlwb.models.probe import library_reason, rejected_parameters
 from mlwb.models.quiet import library_output_captured
+from mlwb.parallel import on_cluster
 from mlwb.pipeline import PipelinePlan, PipelineStep, plan_pipeline
 from mlwb.pipeline.imbalance import SamplerPlan
 from mlwb.recipe.params import IntRange, is_searched
@@ -91,6 +92,19 @@ def _loss_context(
     return dataclasses.replace(context, loss=loss, quantile=float(quantile))
 
 
+# The libraries' own thread counts, which a recipe may set on a model.
+THREAD_PARAMS = ("n_jobs", "thread_count", "num_threads", "nthread")
+
+
+def cluster_threads(params: Any, threads: int) -> Any:
+    """On a cluster, a model's own thread count from the recipe (``n_jobs: -1``) is
+    replaced by the task's planned threads: it would defeat the workers' thread limits
+    (measured 11× slower on Dask). Locally the recipe's value stands."""
+    if not on_cluster() or not isinstance(params, dict):
+        return params
+    return {k: threads if k in THREAD_PARAMS and type(v) is int else v for k, v in params.items()}
+
+
 @dataclass(frozen=True)
 class ModelPlanner:
     """Shared inputs for planning each model of a run."""
@@ -115,6 +129,7 @@ class ModelPlanner:
                 f"it supports {', '.join(sorted(spec.tasks))}",
             )
         context = ModelContext(task=self.task, seed=self.recipe.seed, threads=self.threads)
+        params = cluster_threads(params, self.threads)
         dataset = self.dataset
         if spec.family == "ensemble":
             members = tuple(

@@ -314,6 +314,7 @@ def _search_settings(recipe: Recipe, primary: str, resume: bool) -> SearchSettin
         pruning=search.pruning,
         seed=recipe.seed,
         storage=search.storage,
+        heartbeat=search.heartbeat if search.storage else None,
         resume=resume,
         cap_grid="trials" in search.model_fields_set,
     )

@@ -336,7 +336,17 @@ class Search(Section):
         None,
         description="Metric optimised and used to pick the best model (default: first of metrics).",
     )
-    storage: StrictStr | None = Field(None, description="Optuna storage URL, for resuming.")
+    storage: StrictStr | None = Field(
+        None,
+        description="Optuna storage URL, for resuming; a PostgreSQL URL "
+        "(postgresql://user@host:port/db) lets several mlwb processes share each study.",
+    )
+    heartbeat: StrictInt = Field(
+        10,
+        ge=1,
+        description="Seconds between a running trial's heartbeats in search.storage; a trial "
+        "silent for 3 heartbeats (its process was killed) is failed and run again.",
+    )
     pruning: StrictBool = Field(True, description="Prune poor Bayesian trials fold by fold.")
 
 
@@ -415,6 +425,30 @@ class Artifacts(Section):
     )
 
 
+class Execution(Section):
+    """Where folds, trials and diagnostics run."""
+
+    backend: Literal["local", "dask", "ray"] = Field(
+        "local",
+        description="local: this machine's processes; dask / ray: tasks on a cluster "
+        "(extras mlwb[dask], mlwb[ray]).",
+    )
+    address: StrictStr | None = Field(
+        None,
+        description="An existing scheduler (tcp://host:8786, ray://host:10001); none "
+        "starts a local cluster of `workers` processes.",
+    )
+    workers: StrictInt | None = Field(
+        None, ge=1, description="Processes of a local cluster (default: n_jobs)."
+    )
+
+    @model_validator(mode="after")
+    def _address_needs_cluster(self) -> Self:
+        if self.address is not None and self.backend == "local":
+            raise ValueError("address: needs backend dask or ray (e.g. --backend dask)")
+        return self
+
+
 class Recipe(Section):
     """A complete mlwb recipe."""
 
@@ -467,6 +501,7 @@ class Recipe(Section):
         "single model; auto: greedy when the recipe names no models.",
     )
     artifacts: Artifacts = Field(Artifacts(), description="The run's files.")
+    execution: Execution = Field(Execution(), description="Local processes or a cluster.")
     seed: StrictInt = Field(0, ge=0, description="Seed for every random choice.")
     n_jobs: StrictInt = Field(-1, description="Processes/threads (-1: all cores).")
 

@@ -27,6 +27,7 @@ class SearchSettings:
     resume: bool = False
     cap_grid: bool = False
     prepared: bool = False  # the main process created the storage and this study
+    heartbeat: int | None = None  # seconds between a running trial's beats in the storage
 
 
 __all__ = ["SearchResult", "SearchSettings", "Strategy", "TrialRecord"]

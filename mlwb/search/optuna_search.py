@@ -22,9 +22,12 @@ from mlwb.search.base import SearchResult, SearchSettings, TrialRecord
 from mlwb.search.space import SearchSpace
 from mlwb.search.storage import (
     PROCESS_ATTR,
+    claim_index,
     open_storage,
     prepare_studies,
     process_is_gone,
+    quietly,
+    retry_trial,
     this_process,
 )
 
@@ -32,6 +35,10 @@ TrialCallback = Callable[[int, int], None]
 # A configuration (recipe parameter names) → its score on each inner fold, in order.
 FoldScores = Callable[[dict[str, Any]], Iterator[float]]
 INTERRUPTED = "interrupted (the process stopped while this trial ran)"
+# Seeds of processes sharing a study lie this far apart (a resume adds the trial count).
+SEED_STRIDE = 1_000_003
+# Seconds between looks at trials that other processes sharing the study still run.
+POLL_SECONDS = 0.5
 
 
 def _sampler(settings: SearchSettings, space: SearchSpace) -> Any:
@@ -62,7 +69,7 @@ def _open_study(settings: SearchSettings, space: SearchSpace) -> Any:
     if settings.storage:
         if not settings.prepared:
             prepare_studies(settings.storage, [settings.study_name], direction, settings.resume)
-        storage = open_storage(settings.storage, create_tables=False)
+        storage = open_storage(settings.storage, create_tables=False, heartbeat=settings.heartbeat)
     study = optuna.create_study(
         storage=storage,
         study_name=settings.study_name,
@@ -71,24 +78,32 @@ def _open_study(settings: SearchSettings, space: SearchSpace) -> Any:
         pruner=_pruner(settings),
         load_if_exists=storage is not None,
     )
-    if storage is not None and study.trials:
-        _fail_abandoned(study)
-        # A resumed search must not replay the configurations already tried: the sampler
-        # continues from a seed that depends on how many trials the study holds.
-        seed = settings.seed + len(study.trials)
+    index = claim_index(storage, settings.study_name) if storage is not None else 0
+    if storage is not None and (study.trials or index):
+        _fail_abandoned(study, bool(settings.heartbeat))
+        # A resumed search must not replay the configurations already tried, and processes
+        # sharing the study must not draw the same ones (the same seed in each duplicated
+        # every trial): the seed moves with the trials held and this process's index.
+        seed = settings.seed + len(study.trials) + SEED_STRIDE * index
         study.sampler = _sampler(dataclasses.replace(settings, seed=seed), space)
     return study
 
 
-def _fail_abandoned(study: Any) -> None:
-    """Trials left RUNNING by a process that died are failed, not waited for; trials of
-    live processes (another worker sharing the study) are left alone. A failed trial
-    without an ``error`` attribute counts as interrupted and is run again."""
+def _fail_abandoned(study: Any, heartbeat: bool = False) -> None:
+    """Trials left RUNNING by a process that died are failed, not waited for, and their
+    configuration queued again (as the heartbeat's callback does); trials of live
+    processes (another worker sharing the study) are left alone. A failed trial without
+    an ``error`` attribute counts as interrupted. With a heartbeat, a trial that names no
+    process yet (another process has just asked for it) is left to the heartbeat."""
     from optuna.trial import TrialState
 
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        if process_is_gone(trial.user_attrs.get(PROCESS_ATTR)):
+        owner = trial.user_attrs.get(PROCESS_ATTR)
+        if heartbeat and not owner:
+            continue
+        if process_is_gone(owner):
             study.tell(trial.number, state=TrialState.FAIL, skip_if_finished=True)
+            retry_trial(study, study.trials[trial.number])
 
 
 def _interrupted(trial: Any) -> bool:
@@ -97,8 +112,16 @@ def _interrupted(trial: Any) -> bool:
     return trial.state == TrialState.FAIL and "error" not in trial.user_attrs
 
 
+def _counted(trial: Any) -> bool:
+    """Trials that use up the budget: finished ones and those running (here or in another
+    process sharing the study); not interrupted ones, nor retries still waiting to run."""
+    from optuna.trial import TrialState
+
+    return trial.state != TrialState.WAITING and not _interrupted(trial)
+
+
 def _budget(study: Any, settings: SearchSettings, space: SearchSpace) -> int:
-    done = [t for t in study.trials if not _interrupted(t)]
+    done = [t for t in study.trials if _counted(t)]
     total = settings.trials
     if settings.strategy == "grid":
         size = space.size() or settings.trials
@@ -149,18 +172,54 @@ def optuna_search(
             raise
         return float(np.mean(scores))
 
+    def stop_when_spent(study: Any, trial: Any) -> None:
+        # Processes sharing the study stop once together they used the budget.
+        if settings.storage and _budget(study, settings, space) <= 0:
+            study.stop()
+
     callbacks: list[Callable[[Any, Any], None]] = [lambda s, t: interrupts.check()]
+    callbacks.append(stop_when_spent)
     if on_trial is not None:
         remaining = _budget(study, settings, space)
         callbacks.append(lambda s, t: on_trial(t.number + 1, remaining))
-    study.optimize(
-        objective,
-        n_trials=_budget(study, settings, space),
-        timeout=settings.timeout,
-        catch=(Exception,),
-        callbacks=callbacks,
-    )
+    while True:
+        left = _budget(study, settings, space)
+        timeout = (
+            None if settings.timeout is None else settings.timeout - (time.perf_counter() - started)
+        )
+        if left > 0 and (timeout is None or timeout > 0):
+            quietly(
+                lambda n=left, t=timeout: study.optimize(
+                    objective, n_trials=n, timeout=t, catch=(Exception,), callbacks=callbacks
+                )
+            )
+        if not _wait_for_others(study, settings, started, lambda: _budget(study, settings, space)):
+            break
     return _result(study, scope, space, time.perf_counter() - started)
+
+
+def _wait_for_others(
+    study: Any, settings: SearchSettings, started: float, left: Callable[[], int]
+) -> bool:
+    """With a shared storage, after this process's trials: True (look again) while other
+    processes still run trials of the study — a killed one's trial is failed by the
+    heartbeat and queued again, and this process runs it. False when nothing is left."""
+    import optuna
+    from optuna.trial import TrialState
+
+    if not settings.storage or not settings.heartbeat:
+        return False
+    if settings.timeout is not None and time.perf_counter() - started > settings.timeout:
+        return False
+    interrupts.check()
+    quietly(optuna.storages.fail_stale_trials, study)
+    trials = study.get_trials(deepcopy=False)
+    if any(t.state == TrialState.WAITING for t in trials) and left() > 0:
+        return True
+    if not any(t.state == TrialState.RUNNING for t in trials):
+        return False
+    time.sleep(POLL_SECONDS)
+    return True
 
 
 def _result(study: Any, scope: str, space: SearchSpace, seconds: float) -> SearchResult:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import socket
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -69,18 +70,45 @@ def _hint(url: str, error: Exception) -> str:
     return "use an SQLAlchemy URL such as sqlite:///search.db or postgresql://user@host/db"
 
 
-def open_storage(url: str, create_tables: bool = True) -> Any:
+def open_storage(url: str, create_tables: bool = True, heartbeat: int | None = None) -> Any:
     """An ``RDBStorage`` for ``url``; ``create_tables=False`` in workers, whose storage
-    the main process has already prepared."""
+    the main process has already prepared.
+
+    With ``heartbeat`` (seconds) each running trial beats; a trial silent for three beats
+    belongs to a killed process (on any machine) and is failed by whichever process looks
+    next, and ``RetryFailedTrialCallback`` queues its configuration again."""
+    import warnings
+
     optuna = _optuna()
 
     target = engine_url(url)
     # Several processes write at once: SQLite waits for the lock rather than failing.
     kwargs = {"connect_args": {"timeout": 120}} if target.startswith("sqlite") else {}
+    beats: dict[str, Any] = {}
+    if heartbeat:
+        beats = {
+            "heartbeat_interval": heartbeat,
+            "grace_period": 3 * heartbeat,
+            "heartbeat_stale_trial_callback": retry_trial,
+        }
+
+    def rdb() -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return optuna.storages.RDBStorage(
+                target, engine_kwargs=kwargs, skip_table_creation=not create_tables, **beats
+            )
+
     try:
-        return optuna.storages.RDBStorage(
-            target, engine_kwargs=kwargs, skip_table_creation=not create_tables
-        )
+        try:
+            return rdb()
+        except Exception:
+            if not create_tables:
+                raise
+            # Two processes starting on one new database race on creating its tables
+            # (``relation "studies" already exists``): the loser opens what the winner made.
+            time.sleep(1.0)
+            return rdb()
     except Exception as error:
         first = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
         raise UsageError(
@@ -115,6 +143,58 @@ def prepare_studies(url: str, names: Iterable[str], direction: str, resume: bool
         optuna.create_study(
             storage=storage, study_name=name, direction=direction, load_if_exists=True
         )
+
+
+# How often one configuration is queued again after its processes died.
+MAX_RETRIES = 2
+
+
+def retry_trial(study: Any, trial: Any) -> None:
+    """Queue a failed (killed) trial's configuration again, as Optuna's
+    ``RetryHeartbeatStaleTrialCallback`` does, without the dead process's attributes: the
+    retry is not taken for a trial of that process, and records whom it retries
+    (``failed_trial``)."""
+    optuna = _optuna()
+
+    history = [*trial.system_attrs.get("retry_history", []), trial.number]
+    if len(history) > MAX_RETRIES:
+        return
+    system_attrs = {**trial.system_attrs, "retry_history": history}
+    system_attrs.setdefault("failed_trial", trial.number)
+    study.add_trial(
+        optuna.trial.create_trial(
+            state=optuna.trial.TrialState.WAITING,
+            params=trial.params,
+            distributions=trial.distributions,
+            system_attrs=system_attrs,
+        )
+    )
+
+
+def quietly(function: Any, *args: Any) -> Any:
+    """``function(*args)`` without Optuna's experimental-feature and heartbeat warnings
+    (mlwb uses the heartbeat on purpose, also outside ``Study.optimize``)."""
+    import warnings
+
+    optuna = _optuna()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        warnings.filterwarnings("ignore", message="Heartbeat of storage")
+        return function(*args)
+
+
+def claim_index(storage: Any, study_name: str) -> int:
+    """A number no other process sharing ``study_name`` gets: the number of a trial asked
+    in its companion study ``<name>.processes`` (the storage numbers trials atomically).
+    The process that opens a study first gets 0."""
+    optuna = _optuna()
+
+    counter = optuna.create_study(
+        storage=storage, study_name=f"{study_name}.processes", load_if_exists=True
+    )
+    trial = quietly(counter.ask)
+    counter.tell(trial, 0.0)
+    return int(trial.number)
 
 
 def this_process() -> str:

@@ -21,12 +21,19 @@ from mlwb.compare.rundiff import MaxDrop, RunComparison, compare_runs, run_order
 from mlwb.data.dataset import Dataset
 from mlwb.documents import compare_document, compare_leaderboard_frame
 from mlwb.events import EventSink, StageFinished, StageStarted, ignore_events
+from mlwb.parallel import use_execution
 from mlwb.plan._time import RunClock, TimeBudget
 from mlwb.recipe.schema import Recipe
 from mlwb.results import FinalFit
 from mlwb.tasks import Task
 from mlwb.workflows.final import fit_final
-from mlwb.workflows.fit import assemble_result, evaluate_stage, prepare_run, write_run
+from mlwb.workflows.fit import (
+    assemble_result,
+    evaluate_stage,
+    prepare_run,
+    recipe_execution,
+    write_run,
+)
 
 # Fast settings: a compare of the zoo on a few thousand rows takes about a minute.
 _TREES = {"n_estimators": 100}
@@ -65,10 +72,26 @@ def run_compare(
     started: float | None = None,
 ) -> CompareResult:
     """Evaluate, rank and test every model; write the run folder (a model only with
-    ``refit``); the time budget counts from ``started`` (``time.monotonic()``)."""
+    ``refit``), with every parallel step where the recipe's ``execution:`` says; the time
+    budget counts from ``started`` (``time.monotonic()``)."""
+    started = time.monotonic() if started is None else started
+    with use_execution(recipe_execution(recipe), recipe.n_jobs):
+        return _run_compare(recipe, data_path, out, force, events, gates, refit, started)
+
+
+def _run_compare(
+    recipe: Recipe,
+    data_path: str | Path,
+    out: Path | None,
+    force: bool,
+    events: EventSink,
+    gates: tuple[Gate, ...],
+    refit: bool,
+    started: float,
+) -> CompareResult:
     target_dir = out or default_run_dir(f"{recipe.name or 'compare'}-compare")
     check_output_dir(target_dir, force)
-    clock = RunClock(TimeBudget(None), started=time.monotonic() if started is None else started)
+    clock = RunClock(TimeBudget(None), started=started)
     plan = prepare_run(recipe, data_path, events, gates=gates, default_models=default_zoo)
     clock.budget = plan.budget
     evaluation = evaluate_stage(plan, events, clock)

@@ -17,6 +17,7 @@ from mlwb.artifacts import (
     package_versions,
     save_model,
 )
+from mlwb.cluster import Execution
 from mlwb.compare.gates import Gate, check_gates
 from mlwb.data.dataset import Dataset, load_dataset
 from mlwb.diagnose import DiagnosticsResult, run_diagnostics
@@ -33,6 +34,7 @@ from mlwb.documents import (
     validation_curve_frame,
 )
 from mlwb.events import EventSink, Notice, StageFinished, StageStarted, ignore_events
+from mlwb.parallel import use_execution
 from mlwb.plan import DefaultModels, RunPlan, check_resume, plan_run
 from mlwb.plan._time import RunClock, TimeBudget
 from mlwb.recipe.loading import resolved_yaml
@@ -241,6 +243,12 @@ def assemble_result(
     )
 
 
+def recipe_execution(recipe: Recipe) -> Execution:
+    """The recipe's ``execution:`` as the parallel seam's settings."""
+    run = recipe.execution
+    return Execution(run.backend, run.address, run.workers)
+
+
 def run_fit(
     recipe: Recipe,
     data_path: str | Path,
@@ -257,9 +265,26 @@ def run_fit(
     ``report`` (from the rendering layer) writes the Markdown/HTML reports into the run
     folder before it is moved into place, so a failed report leaves no half run behind.
     ``started`` (a ``time.monotonic()`` value) is when the command started: the time
-    budget counts from there, imports and recipe loading included.
+    budget counts from there, imports and recipe loading included. Every parallel step
+    runs where the recipe's ``execution:`` says.
     """
-    clock = RunClock(TimeBudget(None), started=time.monotonic() if started is None else started)
+    started = time.monotonic() if started is None else started
+    with use_execution(recipe_execution(recipe), recipe.n_jobs):
+        return _run_fit(recipe, data_path, out, force, events, resume, gates, report, started)
+
+
+def _run_fit(
+    recipe: Recipe,
+    data_path: str | Path,
+    out: Path | None,
+    force: bool,
+    events: EventSink,
+    resume: bool,
+    gates: tuple[Gate, ...],
+    report: ReportWriter | None,
+    started: float,
+) -> FitResult:
+    clock = RunClock(TimeBudget(None), started=started)
     target_dir = out or default_run_dir(recipe.name or "run")
     check_output_dir(target_dir, force)
     plan = prepare_run(recipe, data_path, events, resume, gates)
