@@ -80,4 +80,9 @@ def test_recipes_run(tmp_path, name):
     run = tmp_path / "run"
     html = (run / "report.html").read_text()
     assert (run / "report.md").is_file() and "<svg" in html and "http" not in html
-    assert (run / "learning_curve.csv").is_file()
+    document = result.json()
+    # under a time budget (the one-line recipe's default) the curve may be cut, and said
+    cut = document["budget"] is not None and any(
+        n.startswith("learning curve skipped") for n in document["notices"]
+    )
+    assert (run / "learning_curve.csv").is_file() or cut, document["notices"]
