@@ -282,3 +282,12 @@ def test_key_paths_collapse_data_names(value, expected):
 def test_every_snapshot_belongs_to_a_test():
     """A snapshot nobody compares against pins nothing, and a kind without one is unpinned."""
     assert {p.name.removesuffix(".keys.json") for p in SNAPSHOTS.glob("*.keys.json")} == KINDS
+
+
+def test_worker_document():
+    """``mlwb worker --json``: built from what a worker leaves in its studies (the worker
+    itself runs against a PostgreSQL server in tests/test_cluster.py)."""
+    from mlwb.documents import worker_document
+    from mlwb.results import WorkerModel
+
+    check_document("worker", worker_document([WorkerModel("lightgbm", 5, 100, 98)]))
