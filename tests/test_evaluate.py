@@ -86,3 +86,16 @@ def test_parallelism_never_oversubscribes(n_jobs, tasks):
     total = resolve_n_jobs(n_jobs)
     assert plan.workers * plan.threads <= total
     assert plan.workers <= tasks and plan.workers >= 1 and plan.threads >= 1
+
+
+def test_the_training_score_uses_every_row_or_a_fixed_sample_on_large_data():
+    from mlwb.evaluation._validation import TRAIN_SCORE_ROWS, train_score_rows
+
+    small = np.arange(0, 2 * TRAIN_SCORE_ROWS, 3)
+    assert train_score_rows(small, 0) is small
+    large = np.arange(3 * TRAIN_SCORE_ROWS) * 2
+    sample = train_score_rows(large, 1)
+    assert len(sample) == TRAIN_SCORE_ROWS and np.all(np.diff(sample) > 0)
+    assert set(sample) <= set(large)
+    assert np.array_equal(sample, train_score_rows(large, 1))  # the same seed, the same rows
+    assert not np.array_equal(sample, train_score_rows(large, 2))

@@ -73,11 +73,12 @@ def fit_on_fold(
     positive: int = 1,
     threads: int = 1,
     params: dict[str, Any] | None = None,
-    predict_train: bool = False,
+    predict_train: bool | np.ndarray = False,
     record_warnings: bool = False,
 ) -> FoldFit:
     """Fit a clone of ``estimator`` (with ``params`` set) on rows ``train``, predict rows
-    ``test`` (and ``train`` with ``predict_train``).
+    ``test`` (and ``train`` with ``predict_train``: ``True`` for every training row, or
+    the training rows to predict, for a training score on a sample).
 
     OpenMP and BLAS pools (HistGradientBoosting, numpy) are capped at ``threads``; the
     model libraries' own thread counts are set by the catalogue from the same plan.
@@ -94,8 +95,11 @@ def fit_on_fold(
         fitted = time.perf_counter()
         test_labels, test_proba = predict_scores(model, X.iloc[test], task, positive)
         predicted = time.perf_counter()
+        scored = train if predict_train is True else predict_train
         train_labels, train_proba = (
-            predict_scores(model, X.iloc[train], task, positive) if predict_train else (None, None)
+            predict_scores(model, X.iloc[scored], task, positive)
+            if predict_train is not False
+            else (None, None)
         )
     return FoldFit(
         model,

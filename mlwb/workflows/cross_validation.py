@@ -79,6 +79,10 @@ def evaluate_model(plan: RunPlan, model: ModelPlan, events: EventSink) -> ModelR
     workers, threads = plan.parallelism.workers, plan.parallelism.threads
     searches: tuple = ()
     decision = plan.decision if model.spec.family != "dummy" else None
+    if model.spec.family == "dummy":
+        # The baseline's folds take milliseconds; in worker processes they would cost
+        # shipping the data to each one.
+        workers = 1
     try:
         if model.tuning is not None:
             folds, oof, warnings, searches = nested_cross_validate(
