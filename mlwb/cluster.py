@@ -23,7 +23,6 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import metadata
 from typing import Any, Literal
 
 from mlwb.errors import MissingExtraError, UsageError
@@ -72,6 +71,7 @@ def versions() -> dict[str, str]:
     """What a process runs: Python, mlwb (the imported module, not its metadata) and the
     libraries in ``CHECKED``; its host and usable cores. Runs on every worker."""
     import socket
+    from importlib import metadata  # here, not at import: every command imports this module
 
     import mlwb
 
