@@ -186,12 +186,18 @@ def _connect_ray(execution: Execution, local_workers: int) -> Cluster:
     import ray
     from ray.util.joblib import register_ray
 
+    import logging
+
     register_ray()
+    # Ray logs its start-up (and a local cluster's token set-up) on stderr at INFO and
+    # WARNING; mlwb's own output says what runs where, and --quiet must stay quiet.
+    quiet = {"include_dashboard": False, "logging_level": logging.ERROR, "log_to_driver": False}
+    logging.getLogger("ray").setLevel(logging.ERROR)
     try:
         if execution.address is None:
-            ray.init(num_cpus=execution.workers or local_workers, include_dashboard=False)
+            ray.init(num_cpus=execution.workers or local_workers, **quiet)
         else:
-            ray.init(address=execution.address, include_dashboard=False)
+            ray.init(address=execution.address, **quiet)
     except (ConnectionError, RuntimeError, TimeoutError) as error:
         raise UsageError(
             f"execution.address: cannot reach the Ray cluster at {execution.address}",

@@ -86,8 +86,10 @@ def run_parallel(
         # Backend chosen at construction; nothing of loky's worker start-up applies.
         from joblib import parallel_config
 
+        # Ray's joblib backend returns lists only ("does not support return_as=generator").
+        returned = "list" if _cluster.backend == "ray" else "generator"
         with parallel_config(backend=_cluster.backend):
-            on_cluster = Parallel(n_jobs=workers, return_as="generator")
+            on_cluster = Parallel(n_jobs=workers, return_as=returned)
         for output in on_cluster(delayed(_cluster_task)(function, job) for job in jobs):
             interrupts.check()
             yield output

@@ -261,6 +261,27 @@ def test_ray_without_its_extra_names_the_extra(tmp_path, small_credit):
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(
+    __import__("importlib").util.find_spec("ray") is None, reason="mlwb[ray] is not installed"
+)
+def test_the_same_metrics_locally_and_on_a_local_ray_cluster(tmp_path, small_credit):
+    """``--backend ray`` without an address starts a local Ray cluster (joblib's Ray
+    backend); the numbers are the local ones, and ``-q`` keeps Ray's start-up logs off."""
+    path = recipe(tmp_path, "grid", GRID)
+    local = mlwb("fit", str(path), str(small_credit), "-o", str(tmp_path / "local"), "-q")
+    assert local.returncode == 0, local.stderr
+    ray = mlwb(
+        "fit", str(path), str(small_credit), "-o", str(tmp_path / "ray"), "-q", "--backend", "ray"
+    )
+    assert ray.returncode == 0, ray.stderr
+    assert ray.stderr.strip() == "", ray.stderr
+    metrics = [
+        json.loads((tmp_path / run / "metrics.json").read_text()) for run in ("local", "ray")
+    ]
+    assert without_timings(metrics[0]) == without_timings(metrics[1])
+
+
 # -- Dask ----------------------------------------------------------------------------
 
 
