@@ -11,6 +11,8 @@ Run from the repository root, with the benchmark environment's interpreter::
     /work/benchenv/bin/python bench/automl.py --datasets Boston --budget 10       # a smoke test
     /work/benchenv/bin/python bench/automl.py --datasets OJ --tools mlwb
     /work/benchenv/bin/python bench/automl.py --list      # data sets, shapes after drops, drops
+    /work/benchenv/bin/python bench/automl.py --peers bench-automl.json --out new.json
+        # mlwb again, against the peers' stored results (they do not change with mlwb)
 
 A full run takes about ten data sets × (2 × budget + mlwb's own time): run it on an otherwise
 idle machine, or every tool's numbers (and any other measurement on the machine) suffer.
@@ -505,6 +507,9 @@ class Settings:
     cpus: int
     mlwb: Path | None
     skipped: dict[str, str] = field(default_factory=dict)
+    # Peers' results read from an earlier --out JSON (--peers), by data set and tool: the
+    # peers do not change when mlwb does, so mlwb can be measured again alone against them.
+    stored: dict[str, dict[str, Score]] = field(default_factory=dict)
 
 
 def run_mlwb(split: Split, settings: Settings, name: str, recipe: str) -> Score:
@@ -544,6 +549,11 @@ def run_dataset(split: Split, settings: Settings, progress: Callable[[str], None
             continue
         if tool in settings.skipped:
             scores[tool] = Score(Outcome("skipped", note=settings.skipped[tool]))
+            continue
+        stored = settings.stored.get(dataset.name, {}).get(tool)
+        if stored is not None:
+            scores[tool] = stored
+            progress(f"{dataset.name}: {TOOL_TITLES[tool]} {describe(stored)} (stored)")
             continue
         progress(f"{dataset.name}: {TOOL_TITLES[tool]} …")
         if tool == "mlwb":
@@ -754,6 +764,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--mlwb", type=Path, default=None, help="the mlwb executable to run")
     parser.add_argument("--out", type=Path, help="write the table as .json or .csv")
     parser.add_argument("--workdir", type=Path, help="keep the files here (default: a tmp dir)")
+    parser.add_argument(
+        "--peers",
+        type=Path,
+        help="reuse FLAML's and AutoGluon's results from an earlier --out .json (same split)",
+    )
     parser.add_argument("--list", action="store_true", help="list the data sets and exit")
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     parser.add_argument("--worker-out", type=Path, help=argparse.SUPPRESS)
@@ -787,6 +802,21 @@ def list_datasets(datasets: Sequence[Dataset]) -> None:
         )
 
 
+def stored_peers(path: Path) -> dict[str, dict[str, Score]]:
+    """The peers' scores of an earlier ``--out`` JSON, by data set and tool."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    stored: dict[str, dict[str, Score]] = {}
+    for row in document["rows"]:
+        for tool in ("flaml", "autogluon"):
+            if row.get(f"{tool}_status") not in (None, "skipped"):
+                stored.setdefault(row["dataset"], {})[tool] = Score(
+                    Outcome(row[f"{tool}_status"], row[f"{tool}_seconds"], row[f"{tool}_note"]),
+                    row[f"{tool}_metric"],
+                    row.get(f"{tool}_f1"),
+                )
+    return stored
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.worker:
@@ -811,6 +841,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         mlwb_timeout=args.mlwb_timeout,
         cpus=args.cpus,
         mlwb=args.mlwb or default_mlwb(),
+        stored=stored_peers(args.peers) if args.peers else {},
     )
     for tool, module in PEER_MODULES.items():
         if tool in tools and not importable(module):
