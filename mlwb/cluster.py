@@ -183,10 +183,10 @@ def _connect_dask(execution: Execution, local_workers: int) -> Cluster:
 
 def _connect_ray(execution: Execution, local_workers: int) -> Cluster:
     _require("ray", "ray")
+    import logging
+
     import ray
     from ray.util.joblib import register_ray
-
-    import logging
 
     register_ray()
     # Ray logs its start-up (and a local cluster's token set-up) on stderr at INFO and

@@ -40,6 +40,7 @@ KINDS = {  # one snapshot each: JSON documents, then CSV files
     "recipe",
     "plan",
     "models",
+    "worker",
     "leaderboard.csv",
     "oof_predictions.csv",
     "trials.csv",
