@@ -213,6 +213,9 @@ def _wait_for_others(
         return False
     interrupts.check()
     quietly(optuna.storages.fail_stale_trials, study)
+    # A process killed before its trial's first heartbeat leaves a trial the heartbeat
+    # never fails; one of this host whose process is gone is failed (and queued) here.
+    _fail_abandoned(study, heartbeat=True)
     trials = study.get_trials(deepcopy=False)
     if any(t.state == TrialState.WAITING for t in trials) and left() > 0:
         return True
