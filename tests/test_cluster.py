@@ -450,7 +450,11 @@ def test_a_killed_worker_s_trial_is_run_again_and_the_study_completes(
     tmp_path, small_credit, postgres
 ):
     url = fresh_database(postgres, "killed")
-    path = recipe(tmp_path, "random", FOREST, trials=8)
+    # Trials long enough (250 trees) that the one seen running is still running when the
+    # kill arrives: a trial of 60 trees could finish in between, leaving nothing to retry.
+    path = recipe(
+        tmp_path, "random", FOREST.replace("n_estimators: 60", "n_estimators: 250"), trials=8
+    )
     storage = ["--set", f"search.storage={url}", "--set", "search.heartbeat=1", "--n-jobs", "1"]
     fit = subprocess.Popen(
         [MLWB, "fit", str(path), str(small_credit), "--resume", "-q", "-o",
