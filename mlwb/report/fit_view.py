@@ -153,9 +153,8 @@ def leaderboard_table(result: FitResult, output: Output) -> Table:
 def ensemble_line(test: EnsembleTest) -> Text:
     """The ensemble's honest estimate against the best single model, and what was saved."""
     p = "n/a" if math.isnan(test.p_value) else f"{test.p_value:.3f}"
-    verdict = (
-        "saved as the model" if test.saved else f"not saved: {test.against} scores as well alone"
-    )
+    alone = f"not saved: {test.against} alone is at least as good"
+    verdict = "saved as the model" if test.saved else alone
     return Text(
         f"ensemble vs {test.against}: {test.metric} {fmt_signed(test.difference)} "
         f"(cross-fitted weights; corrected resampled t-test p = {p}); {verdict}",
