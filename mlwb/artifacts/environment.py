@@ -6,20 +6,11 @@ import platform
 from importlib import metadata
 
 import mlwb
+from mlwb.cluster import CHECKED
 
-PACKAGES = (
-    "numpy",
-    "pandas",
-    "scipy",
-    "scikit-learn",
-    "imbalanced-learn",
-    "xgboost",
-    "lightgbm",
-    "catboost",
-    "optuna",
-    "joblib",
-    "skops",
-)
+# What a cluster's workers must match (the libraries a fold runs on), plus what only the
+# saving process uses: scipy's version is recorded, skops writes the model file.
+PACKAGES = (*CHECKED, "scipy", "skops")
 
 
 def package_versions() -> dict[str, str | None]:
