@@ -7,8 +7,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from mlwb.data.casting import as_category_strings, as_numeric, cast_features
+from mlwb.data.casting import as_category_strings, as_numeric, cast_features, parse_numbers
 from mlwb.data.reading import read_table
 from mlwb.errors import DataError
 
@@ -209,3 +211,22 @@ def test_a_column_just_over_half_numbers_can_be_numeric(tmp_path):
     assert values.tolist()[0] == 10.0
     assert is_missing(values.tolist()[1])
     assert len(notices) == 1
+
+
+_VALUES = st.one_of(
+    st.none(),
+    st.sampled_from(["1", "2.5", " 3 ", "-4e2", "forty", "", "NaN", "inf", "1e400", "0x1F"]),
+    st.text(max_size=4),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_VALUES, min_size=1, max_size=40), st.booleans())
+def test_numbers_are_parsed_per_distinct_value_as_pandas_parses_each_row(values, as_string):
+    """``parse_numbers`` parses each distinct value once; the result is what pandas gives
+    row by row."""
+    column = pd.Series(values, dtype="str" if as_string else object, name="c")
+    expected = pd.to_numeric(column, errors="coerce").astype(float)
+    got = parse_numbers(column)
+    pd.testing.assert_series_equal(got, expected, check_names=False)
+    assert got.index.equals(column.index)

@@ -263,6 +263,39 @@ def test_short_line_is_a_data_error(tmp_path):
     assert "line 3" in str(error)
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+@pytest.mark.parametrize("where", ["early", "at a chunk boundary", "last line, no break"])
+def test_a_ragged_line_is_found_in_a_large_file_wherever_it_is(
+    tmp_path, monkeypatch, ending, where
+):
+    """The delimiter count runs a chunk at a time: a ragged line is caught early, across
+    the edge between two chunks, and on a last line without its line break."""
+    monkeypatch.setattr("mlwb.data.reading.CHUNK", 64)
+    lines = ["a,b,c"] + [f"{i},{i + 1},x{i}" for i in range(200)]
+    bad = {"early": 3, "at a chunk boundary": 9, "last line, no break": 200}[where]
+    lines[bad] = "7,8,9,10"
+    text = ending.join(lines) + ("" if where == "last line, no break" else ending)
+    error = read_error(write(tmp_path, text))
+    assert f"line {bad + 1} has 4 fields but the header has 3" in str(error)
+
+
+def test_a_large_well_formed_file_reads_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr("mlwb.data.reading.CHUNK", 64)
+    lines = ["a,b,c"] + [f"{i},{i + 1},x{i % 7}" for i in range(500)]
+    frame = read_table(write(tmp_path, "\r\n".join(lines))).frame
+    assert frame.shape == (500, 3) and frame["a"].iloc[-1] == 499
+
+
+def test_lines_ending_in_a_bare_carriage_return_are_still_checked(tmp_path):
+    error = read_error(write(tmp_path, "a,b\r1,2\r3,4,5\r6,7\r"))
+    assert "line 3" in str(error)
+
+
+def test_a_short_line_with_quoted_values_elsewhere_is_found(tmp_path):
+    error = read_error(write(tmp_path, 'a,b,c\n"x, y",2,3\n4,5\n'))
+    assert "line 3 has 2 fields" in str(error)
+
+
 def test_binary_file_is_a_data_error(tmp_path):
     path = write(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe\x00\x10")
     error = read_error(path)

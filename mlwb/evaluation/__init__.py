@@ -20,7 +20,7 @@ from mlwb.evaluation._decision import (
     oof_thresholds,
     youden_j,
 )
-from mlwb.evaluation._fold import FoldFit, fit_on_fold
+from mlwb.evaluation._fold import FoldFit, fit_on_all_rows, fit_on_fold
 from mlwb.evaluation._nested import (
     ParamRouter,
     TuningPlan,
@@ -47,7 +47,12 @@ from mlwb.evaluation._split import (
     split_data,
     split_rows,
 )
-from mlwb.evaluation._validation import cross_validate_pipeline, metric_directions, run_folds
+from mlwb.evaluation._validation import (
+    SideJob,
+    cross_validate_pipeline,
+    metric_directions,
+    run_folds,
+)
 
 __all__ = [
     "CONSTRAINED",
@@ -55,6 +60,7 @@ __all__ = [
     "FoldFit",
     "MetricScorer",
     "ParamRouter",
+    "SideJob",
     "SplitData",
     "SplitPlan",
     "TuningPlan",
@@ -65,6 +71,7 @@ __all__ = [
     "decided_fold",
     "decision_summary",
     "fbeta",
+    "fit_on_all_rows",
     "fit_on_fold",
     "inner_pipeline",
     "labels_at",

@@ -111,3 +111,32 @@ def fit_on_fold(
         predicted - fitted,
         _notes(caught) if record_warnings else (),
     )
+
+
+def fit_on_all_rows(
+    estimator: Any,
+    X: Any,
+    y: np.ndarray,
+    classes: tuple[Any, ...] | None,
+    positive_index: int,
+    threshold: float | None,
+    threads: int,
+) -> tuple[Any, float]:
+    """The final fit: ``estimator`` fitted on every development row with ``threads``
+    threads — a classifier (``classes`` given) inside ``DecodedClassifier``, which predicts
+    the recipe's labels at ``threshold`` — and the seconds it took. Runs in the main
+    process or, alongside the folds, in a worker (so it takes the data, not the plan)."""
+    from threadpoolctl import threadpool_limits
+
+    from mlwb.models.decoded import DecodedClassifier
+
+    started = time.perf_counter()
+    with threadpool_limits(limits=threads):
+        if classes is None:
+            final: Any = clone(estimator).fit(X, y)
+        else:
+            final = DecodedClassifier(
+                estimator, classes, positive_index, threshold if threshold is not None else 0.5
+            )
+            final.fit(X, np.asarray(classes, dtype=object)[y])
+    return final, time.perf_counter() - started

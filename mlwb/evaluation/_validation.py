@@ -10,8 +10,10 @@ processes through the parallel seam when ``n_jobs`` allows.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -104,6 +106,21 @@ def fit_fold(
 FoldOutput = tuple[Any, ...]  # (FoldResult, test labels, test probabilities, *extras)
 
 
+@dataclass
+class SideJob:
+    """One more job for the folds' workers, run after the folds are handed out: it fills
+    the worker that would otherwise sit idle in the last round (five folds on two
+    workers). ``output`` holds its result once the folds are done."""
+
+    function: Callable[..., Any]
+    args: tuple[Any, ...]
+    output: Any = None
+
+
+def _call(function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    return function(*args)
+
+
 def run_folds(
     name: str,
     function: Callable[..., FoldOutput],
@@ -114,14 +131,18 @@ def run_folds(
     workers: int = 1,
     events: EventSink = ignore_events,
     positive: int = 1,
+    side: SideJob | None = None,
 ) -> tuple[tuple[FoldResult, ...], OutOfFold, tuple[str, ...], list[tuple[Any, ...]]]:
     """Run ``function(*job)`` for every fold (in processes when ``workers`` > 1) and gather
-    fold results, out-of-fold predictions, library warnings and any extra outputs.
+    fold results, out-of-fold predictions, library warnings and any extra outputs; run
+    ``side`` in the same pool after them.
 
     With repeated splits a row is predicted once per repeat: its out-of-fold probabilities
     (or values) are averaged.
     """
-    outputs = run_parallel(function, jobs, workers)
+    calls = [(function, job) for job in jobs] + ([(side.function, side.args)] if side else [])
+    pending = run_parallel(_call, calls, workers)
+    outputs = itertools.islice(pending, len(jobs))
     folds: list[FoldResult] = []
     extras: list[tuple[Any, ...]] = []
     oof_fold = np.full(n_rows, -1, dtype=np.int64)
@@ -153,6 +174,8 @@ def run_folds(
         oof_labels[repeated] = labels_at(oof_scores[repeated], positive, threshold)
     elif task == "regression":
         oof_labels[seen] = sums[seen] / counts[seen]
+    if side is not None:
+        (side.output,) = list(pending)
     tally = Counter(w for f in folds for w in f.warnings)
     notes = tuple(f"{name}: {w} (in {c} of {len(folds)} folds)" for w, c in tally.items())
     labels_out = (
@@ -175,14 +198,25 @@ def cross_validate_pipeline(
     events: EventSink = ignore_events,
     threads: int = 1,
     decision: DecisionPlan | None = None,
+    side: SideJob | None = None,
 ) -> tuple[tuple[FoldResult, ...], OutOfFold, tuple[str, ...]]:
-    """Evaluate ``pipeline`` on ``splits``: fold results, out-of-fold output, warnings."""
+    """Evaluate ``pipeline`` on ``splits``: fold results, out-of-fold output, warnings
+    (and ``side`` run in the same pool)."""
     jobs = [
         (pipeline, X, y, train, test, i, metrics, context, threads, decision)
         for i, (train, test) in enumerate(splits)
     ]
     folds, oof, notes, _ = run_folds(
-        name, fit_fold, jobs, splits, len(y), context.task, workers, events, context.positive
+        name,
+        fit_fold,
+        jobs,
+        splits,
+        len(y),
+        context.task,
+        workers,
+        events,
+        context.positive,
+        side,
     )
     return folds, oof, notes
 

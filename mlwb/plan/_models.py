@@ -105,6 +105,22 @@ def cluster_threads(params: Any, threads: int) -> Any:
     return {k: threads if k in THREAD_PARAMS and type(v) is int else v for k, v in params.items()}
 
 
+def with_threads(estimator: Any, planned: int, threads: int) -> Any:
+    """``estimator`` (a clone) with every library thread count set at planning time
+    (``planned``, a fold's share of ``n_jobs``) raised to ``threads``: a fit that runs
+    alone — the final refit — uses every core ``n_jobs`` gives, not one fold's share.
+    Thread counts change how fast a model is fitted, never what it learns."""
+    from sklearn.base import clone
+
+    params = estimator.get_params(deep=True)
+    raised = {
+        key: threads
+        for key, value in params.items()
+        if key.rsplit("__", 1)[-1] in THREAD_PARAMS and type(value) is int and value == planned
+    }
+    return clone(estimator).set_params(**raised) if raised and threads != planned else estimator
+
+
 @dataclass(frozen=True)
 class ModelPlanner:
     """Shared inputs for planning each model of a run."""

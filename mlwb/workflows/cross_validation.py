@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mlwb.errors import MlwbError, ModelFailed, RecipeError
 from mlwb.evaluation import (
+    SideJob,
     cross_validate_pipeline,
     decided_fold,
     decision_summary,
@@ -73,8 +75,11 @@ def _pooled(
     }
 
 
-def evaluate_model(plan: RunPlan, model: ModelPlan, events: EventSink) -> ModelResult:
-    """Cross-validate one model — nested cross-validation when it has a search space."""
+def evaluate_model(
+    plan: RunPlan, model: ModelPlan, events: EventSink, side: SideJob | None = None
+) -> ModelResult:
+    """Cross-validate one model — nested cross-validation when it has a search space;
+    ``side`` runs in the same pool as its folds (the final fit, when known ahead)."""
     dataset = plan.dataset
     workers, threads = plan.parallelism.workers, plan.parallelism.threads
     searches: tuple = ()
@@ -113,6 +118,7 @@ def evaluate_model(plan: RunPlan, model: ModelPlan, events: EventSink) -> ModelR
                 events,
                 threads,
                 decision,
+                side,
             )
     except (KeyboardInterrupt, MlwbError):
         raise
@@ -155,17 +161,21 @@ class Evaluation:
 
 
 def evaluate_models(
-    plan: RunPlan, events: EventSink = ignore_events, clock: RunClock | None = None
+    plan: RunPlan,
+    events: EventSink = ignore_events,
+    clock: RunClock | None = None,
+    sides: Mapping[str, SideJob] | None = None,
 ) -> Evaluation:
     """Evaluate every planned model on the same outer folds (the budgeted search for the
-    models it plans), add the greedy ensemble when asked, and pick the best."""
+    models it plans), add the greedy ensemble when asked, and pick the best. ``sides``:
+    a job to run in the pool of a model's folds, by model."""
     clock = clock or RunClock(plan.budget)
     if plan.budget and not plan.budgeted_search:
         # the refit of a model not known yet: a fifth of the budget, with the diagnostics'
         # share and the report's time
         clock.reserve = 0.2 * (plan.budget.seconds or 0.0) + (plan.budget.diagnostics or 0.0)
     ordinary = [m for m in plan.models if m.portfolio is None]
-    results = list(_evaluate_ordinary(plan, ordinary, events, clock))
+    results = list(_evaluate_ordinary(plan, ordinary, events, clock, sides or {}))
     budgeted = None
     weights: dict[str, float] = {}
     if plan.budgeted_search:
@@ -237,7 +247,11 @@ def _within_budget(plan: RunPlan, model: ModelPlan, clock: RunClock, left: int) 
 
 
 def _evaluate_ordinary(
-    plan: RunPlan, models: list[ModelPlan], events: EventSink, clock: RunClock
+    plan: RunPlan,
+    models: list[ModelPlan],
+    events: EventSink,
+    clock: RunClock,
+    sides: Mapping[str, SideJob],
 ) -> tuple[ModelResult, ...]:
     """The models evaluated one after another on the outer folds (nested when tuned); with
     a budget, a model not started before the evaluation's time is up is left out (at least
@@ -253,7 +267,7 @@ def _evaluate_ordinary(
         started = time.perf_counter()
         left = sum(m.name != BASELINE for m in models[index:])
         model = _within_budget(plan, model, clock, left)
-        result = evaluate_model(plan, model, events)
+        result = evaluate_model(plan, model, events, sides.get(model.name))
         for warning in result.warnings:
             events(Notice(warning, "warning"))
         unmet = result.decision.unmet_folds if result.decision else ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -12,15 +13,18 @@ from sklearn.base import clone
 
 from mlwb.evaluation import (
     ParamRouter,
+    SideJob,
     as_predictions,
+    fit_on_all_rows,
     inner_pipeline,
     search_or_fail,
 )
 from mlwb.events import EventSink, ignore_events
 from mlwb.metrics import compute_metrics
-from mlwb.models.decoded import DecodedClassifier
-from mlwb.parallel import plan_parallelism
+from mlwb.models.baseline import BASELINE
+from mlwb.parallel import plan_parallelism, resolve_n_jobs
 from mlwb.plan import ModelPlan, RunPlan
+from mlwb.plan._models import with_threads
 from mlwb.plan._time import REPORT_SECONDS, RunClock
 from mlwb.results import FinalFit, ModelResult
 from mlwb.search import SearchResult
@@ -199,39 +203,80 @@ def score_holdout(plan: RunPlan, final: Any) -> dict[str, float] | None:
     return compute_metrics(plan.metrics, as_predictions(holdout.y, labels, proba, context), context)
 
 
+def _refit_args(plan: RunPlan, estimator: Any, threshold: float | None, threads: int) -> tuple:
+    dataset = plan.dataset
+    classes = None if plan.task == "regression" else tuple(dataset.target.classes)
+    positive = 0 if classes is None else dataset.target.positive_index
+    return (estimator, dataset.X, dataset.y, classes, positive, threshold, threads)
+
+
+@dataclass(frozen=True)
+class EarlyRefit:
+    """The final fit of ``name``, run alongside its outer folds (``job.output`` once they
+    are done): a worker that would sit idle in the last round fits the final model."""
+
+    name: str
+    job: SideJob
+
+
+def _known_before_evaluation(plan: RunPlan) -> str | None:
+    """The model whose final estimator nothing in the evaluation can change — the one
+    model besides the baseline, with no search, no early stopping (whose rounds the folds
+    decide) and no ensemble — when its folds leave a worker idle in their last round."""
+    workers = plan.parallelism.workers
+    if workers <= 1 or len(plan.splits) % workers == 0 or plan.budgeted_search:
+        return None
+    models = [m for m in plan.models if m.name != BASELINE]
+    if len(models) != 1 or models[0].tuning is not None or models[0].portfolio is not None:
+        return None
+    model = models[0]
+    step = getattr(model.pipeline, "named_steps", {}).get("model")
+    if model.spec.rounds_param and getattr(step, "early_stopping_rounds", None) is not None:
+        return None
+    return model.name
+
+
+def early_refit(plan: RunPlan) -> EarlyRefit | None:
+    """The final fit to run alongside the folds, when it is known before them."""
+    name = _known_before_evaluation(plan)
+    if name is None:
+        return None
+    estimator, _, _, threshold = _final_estimator(plan, name, None, ignore_events)
+    job = SideJob(
+        fit_on_all_rows, _refit_args(plan, estimator, threshold, plan.parallelism.threads)
+    )
+    return EarlyRefit(name, job)
+
+
 def fit_final(
     plan: RunPlan,
     name: str,
     events: EventSink = ignore_events,
     evaluation: Evaluation | None = None,
     clock: RunClock | None = None,
+    early: EarlyRefit | None = None,
 ) -> FinalFit:
     """Search (if tuned) and refit ``name`` on all development rows; score the holdout.
 
     Boosting models are refit on every row with the rounds early stopping kept in
     cross-validation, scaled by the rows, rather than stopping early again on a split the
-    final model would never learn from.
+    final model would never learn from. The refit uses every core ``n_jobs`` gives this
+    process (the folds each had a share). ``early`` is the same fit done alongside the
+    folds: it is used when the evaluation left the estimator as it was planned.
     """
-    from threadpoolctl import threadpool_limits
-
     started = time.perf_counter()
     estimator, search, rounds, threshold = _final_estimator(plan, name, evaluation, events, clock)
-    dataset = plan.dataset
-    with threadpool_limits(limits=plan.parallelism.threads * plan.parallelism.workers):
-        if plan.task == "regression":
-            final: Any = clone(estimator).fit(dataset.X, dataset.y)
-        else:
-            classes = dataset.target.classes
-            final = DecodedClassifier(
-                estimator,
-                classes,
-                dataset.target.positive_index,
-                threshold if threshold is not None else 0.5,
-            )
-            final.fit(dataset.X, np.asarray(classes, dtype=object)[dataset.y])
+    unchanged = search is None and not rounds and threshold is None
+    if early is not None and early.name == name and early.job.output is not None and unchanged:
+        final, seconds = early.job.output
+    else:
+        threads = resolve_n_jobs(plan.recipe.n_jobs)  # this process's cores, even on a cluster
+        alone = with_threads(estimator, plan.parallelism.threads, threads)
+        final, _ = fit_on_all_rows(*_refit_args(plan, alone, threshold, threads))
+        seconds = time.perf_counter() - started
     return FinalFit(
         final,
-        time.perf_counter() - started,
+        seconds,
         search,
         score_holdout(plan, final),
         name,

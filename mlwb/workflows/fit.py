@@ -42,7 +42,7 @@ from mlwb.recipe.schema import Recipe
 from mlwb.results import DatasetSummary, FinalFit, FinalModel, FitResult
 from mlwb.workflows.cross_validation import Evaluation, evaluate_models
 from mlwb.workflows.ensemble import ENSEMBLE, ensemble_test
-from mlwb.workflows.final import fit_final, model_features
+from mlwb.workflows.final import EarlyRefit, early_refit, fit_final, model_features
 
 ReportWriter = Callable[[Path, dict[str, Any], dict[str, Any]], None]
 
@@ -139,9 +139,13 @@ def prepare_run(
 
 
 def evaluate_stage(
-    plan: RunPlan, events: EventSink = ignore_events, clock: RunClock | None = None
+    plan: RunPlan,
+    events: EventSink = ignore_events,
+    clock: RunClock | None = None,
+    early: EarlyRefit | None = None,
 ) -> Evaluation:
-    """Every model on the outer folds (the "evaluate" stage): the results and the best."""
+    """Every model on the outer folds (the "evaluate" stage): the results and the best;
+    ``early``, the final fit, runs alongside its model's folds."""
     recipe = plan.recipe
     detail = plan.outer.description
     if plan.tuned and plan.inner:
@@ -153,7 +157,8 @@ def evaluate_stage(
     if plan.budget:
         detail += f"; budget {plan.budget.seconds:g} s"
     started = _stage(events, "evaluate", detail)
-    evaluation = evaluate_models(plan, events, clock)
+    sides = {early.name: early.job} if early is not None else None
+    evaluation = evaluate_models(plan, events, clock, sides)
     events(StageFinished("evaluate", time.perf_counter() - started))
     return evaluation
 
@@ -290,11 +295,12 @@ def _run_fit(
     plan = prepare_run(recipe, data_path, events, resume, gates)
     clock.budget = plan.budget
     evaluating = time.perf_counter()
-    evaluation = evaluate_stage(plan, events, clock)
+    early = early_refit(plan)
+    evaluation = evaluate_stage(plan, events, clock, early)
     evaluation_seconds = time.perf_counter() - evaluating
     results, best = evaluation.results, evaluation.best
     started = _stage(events, "refit", best)
-    final = fit_final(plan, best, events, evaluation, clock)
+    final = fit_final(plan, best, events, evaluation, clock, early)
     events(StageFinished("refit", time.perf_counter() - started))
     result = assemble_result(plan, evaluation, final, target_dir, tuple(clock.cuts))
     started = _stage(events, "diagnose", best)
