@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from mlwb.documents import dumps
+from mlwb.documents import dumps, frame_to_csv
 from mlwb.errors import DataError, UsageError
 from mlwb.outputs import (
     PARTIAL_MARKER,
@@ -274,7 +274,7 @@ class RunFolder:
         self.write_text(name, dumps(value) + "\n")
 
     def write_csv(self, name: str, frame: pd.DataFrame) -> None:
-        frame.to_csv(self.path(name), index=False, float_format="%.6g")
+        frame_to_csv(frame, self.path(name))
 
     def _discard(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)

@@ -7,13 +7,14 @@ documented in the README, pinned by ``tests/test_documents.py`` — and only eve
 members within a version. All JSON goes through ``dumps``: strict, NaN as null.
 
 The modules behind this face are private: ``_fit`` (run folder documents), ``_compare``,
-``_evaluate``, ``_predict``, ``_plan``, ``_worker``, ``_catalogue``, ``_frames`` (CSV files) and
-``_json`` (strict JSON).
+``_evaluate``, ``_predict``, ``_plan``, ``_worker``, ``_catalogue``, ``_frames`` (CSV files),
+``_csv`` (writing them) and ``_json`` (strict JSON).
 """
 
 from mlwb.documents._catalogue import catalogue_document
 from mlwb.documents._common import SCHEMA_VERSION
 from mlwb.documents._compare import compare_document, run_comparison_document
+from mlwb.documents._csv import frame_to_csv
 from mlwb.documents._evaluate import evaluation_document
 from mlwb.documents._fit import diagnostics_document, environment_document, fit_document
 from mlwb.documents._frames import (
@@ -41,6 +42,7 @@ __all__ = [
     "environment_document",
     "evaluation_document",
     "fit_document",
+    "frame_to_csv",
     "holdout_frame",
     "importance_frame",
     "leaderboard_frame",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlwb.documents._common import header
+from mlwb.documents._csv import frame_to_csv
 from mlwb.results import PredictionTable
 
 
@@ -35,4 +36,4 @@ def predict_document(table: PredictionTable, out: str | None = None) -> dict[str
 def predictions_csv(table: PredictionTable) -> str:
     """The predictions as CSV text, numbers as the run folder writes them (6 significant
     digits)."""
-    return table.frame.to_csv(index=False, float_format="%.6g")
+    return frame_to_csv(table.frame)
