@@ -142,10 +142,17 @@ def numeric_share(column: pd.Series) -> float:
         return 0.0
     if pd.api.types.is_numeric_dtype(column):
         return 1.0
-    present = column.dropna()
-    if present.empty:
+    return level_numeric_share(column.value_counts(dropna=True, sort=False))
+
+
+def level_numeric_share(counts: pd.Series) -> float:
+    """``numeric_share`` from a column's level counts (``value_counts``): each level is
+    parsed once and weighs its count."""
+    total = int(counts.sum())
+    if total == 0:
         return 0.0
-    return float(parse_numbers(present).notna().mean())
+    parsed = parse_numbers(pd.Series(counts.index, dtype=object))
+    return float(counts.to_numpy()[parsed.notna().to_numpy()].sum() / total)
 
 
 def text_examples(column: pd.Series, mask: pd.Series, limit: int = 3) -> str:

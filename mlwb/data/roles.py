@@ -28,7 +28,7 @@ from mlwb.data.casting import (
     MOSTLY_NUMBERS,
     display_value,
     is_boolean,
-    numeric_share,
+    level_numeric_share,
     out_of_range,
     parse_numbers,
     text_examples,
@@ -97,9 +97,9 @@ def _is_integer_valued(column: pd.Series) -> bool:
 def _numbers_role(numbers: pd.Series, name: str, n_rows: int) -> tuple[Role, str]:
     """The role of a column of numbers (missing values, infinities removed)."""
     present = numbers.dropna()
-    unique = present.nunique()
     if not _is_integer_valued(present):
         return "numeric", "numbers"
+    unique = present.nunique()  # counted only for integers: hashing every float costs
     all_distinct = unique == len(present) and n_rows >= MIN_ROWS_FOR_ID
     in_sequence = all_distinct and (
         present.is_monotonic_increasing or present.is_monotonic_decreasing
@@ -120,15 +120,19 @@ def _infer(column: pd.Series, source: str) -> tuple[Role, str, str | None]:
     n_rows = len(column)
     if present.empty:
         return "dropped", "all values are missing", None
-    unique = present.nunique()
-    if unique == 1:
-        return "dropped", f"constant (every value is {display_value(present.iloc[0])})", None
-    if is_boolean(column):
-        return "categorical", "boolean", None
+    constant = f"constant (every value is {display_value(present.iloc[0])})"
     name = str(column.name)
-    if pd.api.types.is_numeric_dtype(column):
+    if pd.api.types.is_float_dtype(present):  # numbers (bool columns are not cast)
+        if present.min() == present.max():  # extremes meet: no hashing of every value
+            return "dropped", constant, None
         return (*_numbers_role(column, name, n_rows), None)
-    share = numeric_share(column)
+    counts = present.value_counts(sort=False)  # the one pass that hashes every value
+    unique = len(counts)
+    if unique == 1:
+        return "dropped", constant, None
+    if unique == 2 and is_boolean(column):
+        return "categorical", "boolean", None
+    share = level_numeric_share(counts)  # not boolean here: that returned above
     if share >= MOSTLY_NUMBERS:
         numbers = parse_numbers(column)
         numbers = numbers.mask(out_of_range(numbers))

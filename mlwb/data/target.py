@@ -242,7 +242,11 @@ def encode_target(
             f"{unique} classes",
             "remove positive from the recipe",
         )
-    codes = pd.Categorical(column.map(_native), categories=labels).codes.astype(np.int64)
+    # each distinct value is looked up once, not each row
+    factor, uniques = pd.factorize(column)
+    position = {label: code for code, label in enumerate(labels)}
+    lookup = np.array([position[_native(u)] for u in uniques] + [-1], dtype=np.int64)
+    codes = lookup[factor]
     counts = np.bincount(codes, minlength=unique)
     positive_index = (
         _positive_index(tuple(labels), positive, counts, name, source) if task == "binary" else None

@@ -132,8 +132,13 @@ class PipelinePlan:
         return model
 
     def build(self) -> Any:
-        """A new, unfitted imbalanced-learn Pipeline."""
-        from imblearn.pipeline import Pipeline
+        """A new, unfitted pipeline: imbalanced-learn's when it resamples (a sampler
+        step needs its ``fit_resample``), else scikit-learn's, the same steps without
+        importing imbalanced-learn in every worker (a fifth of a second each)."""
+        if self.sampler:
+            from imblearn.pipeline import Pipeline
+        else:
+            from sklearn.pipeline import Pipeline
 
         if self.members:
             return Pipeline([(MODEL_STEP, self.build_model())])
