@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from mlwb import interrupts
-from mlwb.cli.stopping import StopSignals, stop_request
+from mlwb.cli.stopping import StopSignals, kill_workers, shutdown_workers, stop_request
 from mlwb.errors import ExitCode, MlwbError, RecipeError
-from mlwb.parallel import kill_workers, shutdown_workers
 
 if TYPE_CHECKING:  # Rich's console is imported by the command that draws, not by --help
     from mlwb.report.console import Output

@@ -1,7 +1,5 @@
 """``mlwb compare RECIPE DATA`` and ``mlwb compare RUN RUN …``."""
 
-from __future__ import annotations
-
 import time
 from pathlib import Path
 from typing import Annotated

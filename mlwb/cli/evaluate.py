@@ -1,7 +1,5 @@
 """``mlwb evaluate MODEL DATA``."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """``mlwb fit RECIPE DATA``."""
 
-from __future__ import annotations
-
 import time
 from pathlib import Path
 from typing import Annotated, Any, Literal

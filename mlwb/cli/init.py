@@ -1,7 +1,5 @@
 """``mlwb init DATA --target COL``."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """``mlwb models``."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -22,7 +22,6 @@ from types import FrameType, TracebackType
 from typing import Any
 
 from mlwb import interrupts
-from mlwb.parallel import kill_workers
 
 # Seconds the main thread gets to unwind after a stop signal before the watchdog exits.
 UNWIND_SECONDS = 4.0
@@ -31,6 +30,26 @@ _debug = False
 # A copy of the original stderr: a library may have redirected descriptor 2 for the
 # length of a fit when the watchdog has to write the last line.
 _stderr_fd = 2
+
+
+def kill_workers(grace: float | None = None) -> None:
+    """Stop mlwb's worker processes. Only ``mlwb.parallel`` starts them, so there are none
+    unless it was imported — and importing it here (a signal handler may run in the middle
+    of another import) could deadlock, besides slowing ``mlwb --help`` by a tenth."""
+    parallel = sys.modules.get("mlwb.parallel")
+    if parallel is None:
+        return
+    if grace is None:
+        parallel.kill_workers()
+    else:
+        parallel.kill_workers(grace=grace)
+
+
+def shutdown_workers() -> None:
+    """After a command: end joblib's idle worker processes (when any were started)."""
+    parallel = sys.modules.get("mlwb.parallel")
+    if parallel is not None:
+        parallel.shutdown_workers()
 
 
 def _message(request: interrupts.StopRequest) -> str:

@@ -1,7 +1,5 @@
 """``mlwb validate RECIPE [DATA]``."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
