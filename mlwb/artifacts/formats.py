@@ -56,7 +56,9 @@ def encode_model(model: Any, model_format: ModelFormat) -> bytes:
         return buffer.getvalue()
     import skops.io as sio
 
-    data = sio.dumps(model, compression=ZIP_DEFLATED)
+    # Deflate's fastest level: a forest of 200 fully grown trees (330 MB of arrays) saves
+    # in 2 s instead of 4.5 s at the default level, for a file 5 % larger.
+    data = sio.dumps(model, compression=ZIP_DEFLATED, compresslevel=1)
     foreign = foreign_types(sio.get_untrusted_types(data=data))
     if foreign:
         raise RecipeError(

@@ -177,10 +177,13 @@ def as_numeric(
     is a wrong column, not noise.
     """
     name = column.name
-    parsed = parse_numbers(column)
     notices: list[str] = []
-    text = column.notna() & parsed.isna()
-    if text.any():
+    if column.dtype == np.float64:  # already numbers (a fitted pipeline's usual input)
+        parsed, text = column, None
+    else:
+        parsed = parse_numbers(column)
+        text = column.notna() & parsed.isna()
+    if text is not None and text.any():
         share = 1 - text.sum() / max(int(column.notna().sum()), 1)
         first = np.flatnonzero(text.to_numpy())[0]
         if share <= MIN_NUMBERS:

@@ -8,6 +8,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from sklearn.base import clone
+
 from mlwb.errors import MlwbError, ModelFailed, RecipeError
 from mlwb.evaluation import (
     SideJob,
@@ -84,10 +86,14 @@ def evaluate_model(
     workers, threads = plan.parallelism.workers, plan.parallelism.threads
     searches: tuple = ()
     decision = plan.decision if model.spec.family != "dummy" else None
+    pipeline = model.pipeline
     if model.spec.family == "dummy":
         # The baseline's folds take milliseconds; in worker processes they would cost
-        # shipping the data to each one.
+        # shipping the data to each one. It ignores the features, so its folds skip
+        # preparing them (the data is prepared already; the saved baseline keeps the step).
         workers = 1
+        if "prepare" in getattr(pipeline, "named_steps", {}):
+            pipeline = clone(pipeline).set_params(prepare="passthrough")
     try:
         if model.tuning is not None:
             folds, oof, warnings, searches = nested_cross_validate(
@@ -108,7 +114,7 @@ def evaluate_model(
         else:
             folds, oof, warnings = cross_validate_pipeline(
                 model.name,
-                model.pipeline,
+                pipeline,
                 dataset.X,
                 dataset.y,
                 plan.splits,
