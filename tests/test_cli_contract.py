@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,60 @@ def test_a_closed_pipe_ends_quietly_with_success(command):
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 0
     assert "Traceback" not in stderr and "Error" not in stderr
+
+
+def _shared_memory() -> set[str]:
+    shm = Path("/dev/shm")
+    return {p.name for p in shm.iterdir()} if shm.is_dir() else set()
+
+
+def _in_session(session: int) -> list[int]:
+    """Processes of a session (field 6 of /proc/PID/stat, after the command name)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[3]) == session:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc (Linux)")
+def test_the_fast_exit_flushes_everything_and_leaves_nothing_behind(tmp_path):
+    """``mlwb`` ends with ``os._exit`` after a command: every line it printed arrives, its
+    exit code is kept, and its worker processes, joblib's temporary folders and loky's
+    semaphores are gone once it has ended."""
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(
+        "target: default\ncolumns: {drop: [customer_id]}\n"
+        "models: {lightgbm: {n_estimators: 20, early_stopping_rounds: null}}\n"
+        "validation: {outer: {folds: 3}}\nn_jobs: 2\n"
+        "diagnostics: {learning_curve: false, importance: none}\n",
+        encoding="utf-8",
+    )
+    before = _shared_memory()
+    command = ["fit", str(recipe), str(SAMPLES / "credit.csv"), "--out", str(tmp_path / "run")]
+    fitted = subprocess.Popen(
+        [sys.executable, "-m", "mlwb", *command, "--json"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its workers share its session id
+    )
+    stdout, stderr = fitted.communicate(timeout=300)
+    assert fitted.returncode == 0, stderr
+    assert json.loads(stdout)["best_model"] == "lightgbm"  # the whole document arrived
+    deadline = time.monotonic() + 5  # loky's resource tracker leaves on its own
+    while _in_session(fitted.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _in_session(fitted.pid), "processes of mlwb's outlived it"
+    assert not {n for n in _shared_memory() - before if str(fitted.pid) in n}
+
+    predicted = run_process("predict", tmp_path / "run", SAMPLES / "credit.csv")
+    assert predicted.returncode == 0
+    assert len(predicted.stdout.splitlines()) == 2001  # the header and every row
+    failed = run_process("predict", tmp_path / "run", tmp_path / "missing.csv")
+    assert failed.returncode == 3 and "file not found" in failed.stderr
