@@ -296,6 +296,22 @@ def test_a_short_line_with_quoted_values_elsewhere_is_found(tmp_path):
     assert "line 3 has 2 fields" in str(error)
 
 
+def test_a_column_whose_chunks_disagree_is_typed_from_all_its_values(tmp_path):
+    """pandas parses a large file in chunks: a column of numbers whose text values come
+    only in a later chunk is read whole again, as text with its numbers as written (and
+    the other columns as they were)."""
+    rows = 300_000
+    codes = [str(i % 97) for i in range(rows)]
+    codes[-1] = "unknown"
+    lines = ["code,x"] + [f"{c},{i * 0.5}" for i, c in enumerate(codes)]
+    table = read_table(write(tmp_path, "\n".join(lines) + "\n"))
+    frame = table.frame
+    assert str(frame["code"].dtype) in ("str", "string")
+    assert frame["code"].iloc[0] == "0" and frame["code"].iloc[-1] == "unknown"
+    assert frame["code"].iloc[96] == "96"
+    assert frame["x"].dtype == float and frame["x"].iloc[-1] == (rows - 1) * 0.5
+
+
 def test_binary_file_is_a_data_error(tmp_path):
     path = write(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe\x00\x10")
     error = read_error(path)

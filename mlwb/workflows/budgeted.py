@@ -111,20 +111,34 @@ def _reserve(plan: RunPlan, clock: RunClock, searches: list[ModelSearch]) -> flo
 
 
 def _first_cost(state: ModelSearch, searches: list[ModelSearch]) -> float:
-    """What a model's first configuration is expected to take, before it ran: the
-    fastest measured model's time per unit of relative cost, times this model's relative
-    cost (its catalogue entry's ``relative_cost``); 0 when nothing was measured yet."""
+    """What a model's first configuration is expected to take, before it ran: its
+    catalogue entry's ``relative_cost`` (FLAML's cost relative to LightGBM) times the
+    slowest measured model's time per unit of relative cost — the slowest, because an
+    underestimate lets one slow configuration overrun the budget (a ridge regression is
+    far cheaper than its unit cost says); 0 when nothing was measured yet."""
     measured = [
         min(c.seconds for c in s.candidates) / s.model.spec.relative_cost
         for s in searches
         if s.candidates
     ]
-    return min(measured) * state.model.spec.relative_cost if measured else 0.0
+    return max(measured) * state.model.spec.relative_cost if measured else 0.0
+
+
+def _first_refit(plan: RunPlan, model: ModelPlan, first: float) -> float:
+    """The refit a first configuration expected to take ``first`` seconds of
+    cross-validation would add to the reserve: one fold's share, scaled by the rows (and
+    the rounds, for boosting) as ``_refit_cost`` scales a measured one."""
+    folds = max(len(plan.splits), 1)
+    train = max(float(np.mean([len(t) for t, _ in plan.splits])), 1.0)
+    rows = plan.dataset.n_rows / train
+    rounds = rows / 0.9 if model.spec.rounds_param is not None else 1.0
+    return first * max(plan.parallelism.workers, 1) / folds * rows * rounds
 
 
 def _propose_order(plan: RunPlan, searches: list[ModelSearch], baseline: float) -> list[int]:
-    """Which searches take the next turn: every model until its portfolio is done, then
-    the Bayesian trials of the leading models only."""
+    """Which searches take the next turn: every model until its portfolio is done —
+    cheapest first (catalogue ``relative_cost``), so one slow model's configuration cannot
+    leave no time for the others' — then the Bayesian trials of the leading models only."""
     turn: list[int] = []
     for i, state in enumerate(searches):
         if state.stopped or state.search.exhausted():
@@ -132,7 +146,7 @@ def _propose_order(plan: RunPlan, searches: list[ModelSearch], baseline: float) 
         if state.search.in_portfolio:
             turn.append(i)
     if turn:
-        return turn
+        return sorted(turn, key=lambda i: searches[i].model.spec.relative_cost)
     scored = [
         (i, _signed(plan, s.best(plan.primary).mean(plan.primary)))  # type: ignore[union-attr]
         for i, s in enumerate(searches)
@@ -204,7 +218,8 @@ def search_models(
                 state.stopped = "budget"
                 continue
             first = _first_cost(state, searches) if not state.candidates else 0.0
-            if not state.candidates and clock.evaluation_left() <= first:
+            needed = first + _first_refit(plan, state.model, first)
+            if not state.candidates and clock.evaluation_left() <= needed:
                 state.stopped = "budget"
                 state.skipped = (
                     f"budget (its first configuration would take about {first:.0f} s, "
