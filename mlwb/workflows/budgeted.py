@@ -88,14 +88,19 @@ def _signed(plan: RunPlan, value: float) -> float:
     return value if METRICS[plan.primary].greater_is_better else -value
 
 
-def _refit_cost(plan: RunPlan, model: ModelPlan, candidate: Candidate) -> float:
-    """A refit on all rows: one fold's fit scaled by the rows, and for a boosting model
-    by its rounds too, which the refit scales by the rows (from the nine tenths of a
-    training fold early stopping learned on)."""
+def _refit_scale(plan: RunPlan, model: ModelPlan) -> float:
+    """How much longer a refit on all rows takes than one fold's fit: the rows, and for a
+    boosting model its rounds too, which the refit scales by the rows (from the nine tenths
+    of a training fold early stopping learned on)."""
     train = max(float(np.mean([len(t) for t, _ in plan.splits])), 1.0)
     rows = plan.dataset.n_rows / train
     rounds = rows / 0.9 if model.spec.rounds_param is not None else 1.0
-    return candidate.fit_seconds * rows * rounds
+    return rows * rounds
+
+
+def _refit_cost(plan: RunPlan, model: ModelPlan, candidate: Candidate) -> float:
+    """A refit on all rows: one fold's fit, scaled (``_refit_scale``)."""
+    return candidate.fit_seconds * _refit_scale(plan, model)
 
 
 def _reserve(plan: RunPlan, clock: RunClock, searches: list[ModelSearch]) -> float:
@@ -126,13 +131,10 @@ def _first_cost(state: ModelSearch, searches: list[ModelSearch]) -> float:
 
 def _first_refit(plan: RunPlan, model: ModelPlan, first: float) -> float:
     """The refit a first configuration expected to take ``first`` seconds of
-    cross-validation would add to the reserve: one fold's share, scaled by the rows (and
-    the rounds, for boosting) as ``_refit_cost`` scales a measured one."""
-    folds = max(len(plan.splits), 1)
-    train = max(float(np.mean([len(t) for t, _ in plan.splits])), 1.0)
-    rows = plan.dataset.n_rows / train
-    rounds = rows / 0.9 if model.spec.rounds_param is not None else 1.0
-    return first * max(plan.parallelism.workers, 1) / folds * rows * rounds
+    cross-validation would add to the reserve: one fold's share of it, scaled as a
+    measured fit is (``_refit_scale``)."""
+    fold = first * max(plan.parallelism.workers, 1) / max(len(plan.splits), 1)
+    return fold * _refit_scale(plan, model)
 
 
 def _propose_order(plan: RunPlan, searches: list[ModelSearch], baseline: float) -> list[int]:
