@@ -155,7 +155,12 @@ def remove_marker(folder: Path) -> None:
 
 
 def pid_alive(pid: int) -> bool:
-    """Whether process ``pid`` exists on this host (one we may not signal counts as alive)."""
+    """Whether process ``pid`` runs on this host (one we may not signal counts as alive).
+
+    A zombie does not: it has exited and only waits for its parent to collect its status.
+    Where nothing collects orphans (a container whose first process is not an init), a
+    killed run's workers stay zombies for ever; counting them as alive would keep their
+    trials "running" and their folders "in use" for ever too."""
     if pid <= 0:
         return False
     try:
@@ -164,7 +169,18 @@ def pid_alive(pid: int) -> bool:
         return False
     except OSError:
         return True
-    return True
+    return not _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    """State ``Z`` in ``/proc/PID/stat`` (Linux; elsewhere nothing is known: False)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    # The command name is in parentheses and may hold anything: the state follows the last.
+    fields = text[text.rfind(")") + 1 :].split()
+    return bool(fields) and fields[0] == "Z"
 
 
 def is_stale(folder: Path) -> bool:

@@ -277,14 +277,28 @@ def kill_workers(grace: float = _STOP_GRACE_SECONDS + 0.5) -> None:
             continue
 
 
-def shutdown_workers() -> None:
-    """After a command: end joblib's reusable worker processes, so none idles for minutes
-    after mlwb exits. Best effort; only when joblib's process pool was used at all."""
-    if "joblib.externals.loky" not in sys.modules:
-        return
-    try:
-        from joblib.externals.loky import get_reusable_executor
+# How long a finished command waits for joblib's pool to shut down. loky joins its manager
+# thread without a bound; a pool stuck in its own teardown must not hold mlwb (or a library
+# caller) for ever once the work is done and written.
+_SHUTDOWN_SECONDS = 10.0
 
-        get_reusable_executor(reuse=True).shutdown(wait=True, kill_workers=True)
-    except Exception:  # noqa: BLE001 - cleanup must never turn success into failure
-        pass
+
+def shutdown_workers(timeout: float = _SHUTDOWN_SECONDS) -> None:
+    """After a command: end joblib's reusable worker processes, so none idles for minutes
+    after mlwb exits. Best effort and bounded: only when a pool was started at all (asking
+    loky for "the" executor would start one), and never longer than ``timeout`` seconds."""
+    loky = sys.modules.get("joblib.externals.loky.reusable_executor")
+    executor = getattr(loky, "_executor", None)
+    if executor is None:
+        return
+    closing = threading.Thread(
+        target=_shutdown_pool, args=(executor,), name="mlwb-pool-shutdown", daemon=True
+    )
+    closing.start()
+    closing.join(timeout)
+
+
+def _shutdown_pool(executor: Any) -> None:
+    # Cleanup must never turn a success into a failure.
+    with contextlib.suppress(Exception):
+        executor.shutdown(wait=True, kill_workers=True)

@@ -27,8 +27,10 @@ from mlwb.errors import UsageError
 from mlwb.outputs import (
     PARTIAL_MARKER,
     check_output_file,
+    is_stale,
     new_file_mode,
     partials,
+    pid_alive,
     remove_partials,
     write_output,
 )
@@ -351,6 +353,25 @@ def test_next_run_removes_stale_partials_it_recognises(tmp_path):
     assert not stale.exists() and not stale_other_run.exists()
     assert alive.exists() and other_host.exists() and unmarked.exists()
     assert (tmp_path / "run" / "model.skops").is_file()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_a_zombie_is_not_alive(tmp_path):
+    """A process that exited but was not collected (what a killed run's workers become
+    where nothing reaps orphans) is dead: its partial folder is stale."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 30
+    while "Z" not in Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1][:3]:
+        assert time.monotonic() < deadline, "the child never exited"
+        time.sleep(0.05)
+    try:
+        assert not pid_alive(child.pid)
+        assert pid_alive(os.getpid())
+        folder = mark(tmp_path / ".run.partial-2011b1e0", child.pid)
+        assert is_stale(folder)
+    finally:
+        child.wait()
+    assert not pid_alive(child.pid)
 
 
 def test_old_run_moved_aside_by_a_killed_process_is_put_back(tmp_path):
