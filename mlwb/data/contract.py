@@ -15,11 +15,12 @@ from typing import Any, Literal, NoReturn
 import pandas as pd
 
 from mlwb.data.casting import as_category_strings, as_numeric
+from mlwb.data.dates import check_dates
 from mlwb.errors import DataError, ModelFileError
 from mlwb.suggest import did_you_mean, listing
 
-Kind = Literal["numeric", "categorical", "ordinal"]
-KINDS: tuple[str, ...] = ("numeric", "categorical", "ordinal")
+Kind = Literal["numeric", "categorical", "ordinal", "datetime"]
+KINDS: tuple[str, ...] = ("numeric", "categorical", "ordinal", "datetime")
 PREDICT_HINT = (
     "the model was trained on numbers in this column: check that this is the right file, "
     "or train again with the column in columns.categorical"
@@ -193,6 +194,9 @@ class DataContract:
             if spec.kind == "numeric":
                 column, column_notices = as_numeric(raw, source, hint=PREDICT_HINT)
                 notices.extend(column_notices)
+            elif spec.kind == "datetime":
+                column = as_category_strings(raw)
+                notices.extend(check_dates(column, source))
             else:
                 column = as_category_strings(raw)
                 if spec.levels:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from mlwb.data.casting import cast_features
 from mlwb.data.contract import ColumnContract, DataContract
+from mlwb.data.dates import check_dates
 from mlwb.data.reading import RawTable, read_table
 from mlwb.data.roles import ColumnRoles, infer_roles
 from mlwb.data.target import EncodedTarget, encode_target
@@ -24,9 +25,10 @@ from mlwb.suggest import did_you_mean, listing
 class Dataset:
     """Everything the pipeline needs from the CSV, in canonical form.
 
-    ``X`` holds only feature columns (numeric as float64, categorical and ordinal as
-    canonical strings); ``target.y`` is encoded (class codes or floats); ``frame`` is the
-    file as read, kept for the group and time columns and for reports.
+    ``X`` holds only feature columns (numeric as float64; categorical, ordinal and datetime
+    as canonical strings: the model's first step turns dates into numbers); ``target.y`` is
+    encoded (class codes or floats); ``frame`` is the file as read, kept for the group and
+    time columns and for reports.
     """
 
     source: str
@@ -111,8 +113,11 @@ def dataset_from_table(table: RawTable, recipe: Recipe) -> Dataset:
         )
     encoded = encode_target(frame[target], recipe.task, recipe.positive, source)
     roles = infer_roles(frame.drop(columns=[target]), recipe.columns, source)
-    X, cast_notices = cast_features(frame, roles.numeric, roles.categorical + roles.ordinal, source)
+    text = roles.categorical + roles.ordinal + roles.datetime
+    X, cast_notices = cast_features(frame, roles.numeric, text, source)
     _check_ordinal(X, roles, source)
+    for name in roles.datetime:
+        cast_notices.extend(check_dates(X[name], source))
     notices = list(table.notices) + [c.note for c in roles.columns if c.note] + cast_notices
     for column in roles.dropped:
         if column.reason != "listed in columns.drop":

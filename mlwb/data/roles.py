@@ -5,6 +5,8 @@ analyst applies by eye, stated once here and reported with a reason per column s
 can see (and override) every decision:
 
 - all missing or a single value: dropped (nothing to learn);
+- text that is mostly ISO 8601 dates (``MOSTLY_DATES``, 80 %): datetime — the model gets its
+  parts as numbers (``mlwb.data.dates``);
 - booleans and text: categorical — unless almost every value is unique (an identifier or
   free text: dropped), or the values are mostly numbers (``MOSTLY_NUMBERS`` of them, 80 %):
   then the numbers decide (numeric, or integer-coded categorical) and the text values
@@ -33,11 +35,12 @@ from mlwb.data.casting import (
     parse_numbers,
     text_examples,
 )
+from mlwb.data.dates import MOSTLY_DATES, level_date_share, part_name, parts_of
 from mlwb.errors import DataError
 from mlwb.recipe.schema import Columns
 from mlwb.suggest import did_you_mean, listing
 
-Role = Literal["numeric", "categorical", "ordinal", "dropped"]
+Role = Literal["numeric", "categorical", "ordinal", "datetime", "dropped"]
 MAX_CODE_LEVELS = 5
 ID_NAME = re.compile(r"(^|[_\s-])(id|uuid|guid|key|index)$|^(id|uuid|guid)([_\s-]|$)", re.I)
 UNIQUE_SHARE_FOR_ID = 0.95
@@ -60,6 +63,8 @@ class ColumnRoles:
 
     columns: tuple[ColumnRole, ...]
     ordinal_levels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The parts each datetime column gives the model (the hour only where there are times).
+    date_parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def names(self, role: Role) -> tuple[str, ...]:
         """Columns with ``role``, in file order."""
@@ -78,9 +83,25 @@ class ColumnRoles:
         return self.names("ordinal")
 
     @property
+    def datetime(self) -> tuple[str, ...]:
+        return self.names("datetime")
+
+    @property
     def features(self) -> tuple[str, ...]:
-        """Every feature column: numeric, then categorical, then ordinal."""
-        return self.numeric + self.categorical + self.ordinal
+        """Every feature column of the file: numeric, categorical, ordinal, datetime."""
+        return self.numeric + self.categorical + self.ordinal + self.datetime
+
+    @property
+    def date_features(self) -> tuple[str, ...]:
+        """The numeric features the datetime columns become (``arrival_date_month``)."""
+        return tuple(
+            part_name(name, part) for name in self.datetime for part in self.date_parts[name]
+        )
+
+    @property
+    def numeric_features(self) -> tuple[str, ...]:
+        """Every numeric feature the model sees: numeric columns, then date parts."""
+        return self.numeric + self.date_features
 
     @property
     def dropped(self) -> tuple[ColumnRole, ...]:
@@ -141,6 +162,9 @@ def _infer(column: pd.Series, source: str) -> tuple[Role, str, str | None]:
             return role, f"{reason} and text values", None
         if role == "numeric":
             return role, f"text holding numbers ({share:.0%} of the values)", None
+    dates = level_date_share(counts)
+    if dates >= MOSTLY_DATES:
+        return "datetime", f"dates ({dates:.0%} of the values)", None
     if n_rows >= MIN_ROWS_FOR_ID and unique >= UNIQUE_SHARE_FOR_ID * len(present):
         kind = "identifier" if ID_NAME.search(name) or unique == len(present) else "free text"
         return "dropped", f"{kind} ({unique} distinct values in {len(present)} rows)", None
@@ -174,7 +198,7 @@ def _check_named(names: list[str], available: list[str], key: str, source: str) 
 def infer_roles(frame: pd.DataFrame, spec: Columns, source: str) -> ColumnRoles:
     """Roles for every column of ``frame`` (the target already removed)."""
     available = [str(c) for c in frame.columns]
-    for key in ("drop", "categorical", "numeric"):
+    for key in ("drop", "categorical", "numeric", "datetime"):
         _check_named(list(getattr(spec, key)), available, f"columns.{key}", source)
     _check_named(list(spec.ordinal), available, "columns.ordinal", source)
     for key in ("group", "time"):
@@ -196,9 +220,13 @@ def infer_roles(frame: pd.DataFrame, spec: Columns, source: str) -> ColumnRoles:
         elif name in spec.ordinal:
             ordinal_levels[name] = tuple(str(v) for v in spec.ordinal[name])
             roles.append(ColumnRole(name, "ordinal", "listed in columns.ordinal"))
+        elif name in spec.datetime:
+            roles.append(ColumnRole(name, "datetime", "listed in columns.datetime"))
         else:
             roles.append(ColumnRole(name, *_infer(frame[name], source)))
-    result = ColumnRoles(tuple(roles), ordinal_levels)
+    date_parts = {c.name: parts_of(frame[c.name]) for c in roles if c.role == "datetime"}
+    result = ColumnRoles(tuple(roles), ordinal_levels, date_parts)
+    _check_part_names(result, available, source)
     if not result.features:
         raise DataError(
             f"{source}: no feature columns left "
@@ -206,3 +234,16 @@ def infer_roles(frame: pd.DataFrame, spec: Columns, source: str) -> ColumnRoles:
             "declare columns in columns.numeric or columns.categorical",
         )
     return result
+
+
+def _check_part_names(roles: ColumnRoles, available: list[str], source: str) -> None:
+    """A date part's feature name must not be a column of the file already."""
+    taken = set(available)
+    for name in roles.datetime:
+        for part in roles.date_parts[name]:
+            if part_name(name, part) in taken:
+                raise DataError(
+                    f"{source}: column '{name}' is a date column whose part '{part}' would "
+                    f"be named '{part_name(name, part)}', a column the file already has",
+                    f"rename one of them, or list '{name}' in columns.categorical or columns.drop",
+                )

@@ -88,8 +88,11 @@ class PipelinePlan:
                     MODEL_STEP, f"{self.spec.name} (ignores the features)", True, self.spec.name
                 ),
             ]
+        prepare = "select the model's columns, cast dtypes" + (
+            ", dates to numeric parts" if self.roles.datetime else ""
+        )
         steps = [
-            PipelineStep("prepare", "select the model's columns, cast dtypes", False, "prepare"),
+            PipelineStep("prepare", prepare, False, "prepare"),
             PipelineStep(
                 "complete", "log1p, imputation, missing indicators, ordinal codes", True, "impute"
             ),
@@ -145,7 +148,9 @@ class PipelinePlan:
         roles = self.roles
         task = self.context.task
         seed = self.context.seed
-        prepare = FrameCaster(roles.numeric, roles.categorical + roles.ordinal)
+        prepare = FrameCaster(
+            roles.numeric, roles.categorical + roles.ordinal, roles.date_parts or None
+        )
         if self.bare:
             return Pipeline([("prepare", prepare), (MODEL_STEP, self.build_model())])
         steps: list[tuple[str, Any]] = [

@@ -14,6 +14,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from mlwb.data.casting import cast_features
+from mlwb.data.dates import date_features, part_name
 
 
 class FrameCaster(TransformerMixin, BaseEstimator):
@@ -21,35 +22,55 @@ class FrameCaster(TransformerMixin, BaseEstimator):
 
     The first step of every mlwb pipeline, so a saved model accepts a raw DataFrame (as
     pandas read it from any CSV) from plain Python: ``joblib.load(path).predict(df)``. It
-    learns nothing from the rows.
+    learns nothing from the rows. Date columns (``dates``: column -> its parts) leave as
+    numeric features, one per part (``mlwb.data.dates``), after the numeric columns.
     """
 
-    def __init__(self, numeric: tuple[str, ...] = (), categorical: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        numeric: tuple[str, ...] = (),
+        categorical: tuple[str, ...] = (),
+        dates: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
         self.numeric = numeric
         self.categorical = categorical
+        self.dates = dates
 
     def fit(self, X: pd.DataFrame, y: Any = None) -> Self:
         self._check(X)
         self.feature_names_in_ = np.asarray(
-            list(self.numeric) + list(self.categorical), dtype=object
+            list(self.numeric) + list(self._dates) + list(self.categorical), dtype=object
         )
         self.n_features_in_ = len(self.feature_names_in_)
         return self
 
+    @property
+    def _dates(self) -> dict[str, tuple[str, ...]]:
+        return dict(getattr(self, "dates", None) or {})
+
     def _check(self, X: Any) -> None:
         if not isinstance(X, pd.DataFrame):
             raise TypeError("mlwb models take a pandas DataFrame with named columns")
-        missing = [c for c in (*self.numeric, *self.categorical) if c not in X.columns]
+        needed = (*self.numeric, *self._dates, *self.categorical)
+        missing = [c for c in needed if c not in X.columns]
         if missing:
             raise ValueError(f"missing column(s) the model needs: {', '.join(missing)}")
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         self._check(X)
         frame, _ = cast_features(X, self.numeric, self.categorical, "input")
-        return frame
+        if not self._dates:
+            return frame
+        parts: dict[str, pd.Series] = {}
+        for name, kept in self._dates.items():
+            parts.update(date_features(X[name], kept))
+        numeric = frame[list(self.numeric)]
+        dated = pd.DataFrame(parts, index=X.index)
+        return pd.concat([numeric, dated, frame[list(self.categorical)]], axis=1)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        return np.asarray(list(self.numeric) + list(self.categorical), dtype=object)
+        dated = [part_name(n, p) for n, kept in self._dates.items() for p in kept]
+        return np.asarray(list(self.numeric) + dated + list(self.categorical), dtype=object)
 
 
 class NativeCategories(TransformerMixin, BaseEstimator):

@@ -166,6 +166,12 @@ def _role_of(name: str, roles: ColumnRoles) -> str:
 
 def _check_override(name: str, override: ColumnOverride, roles: ColumnRoles) -> None:
     path = f"preprocess.columns.{name}"
+    if name in roles.datetime:
+        raise RecipeError(
+            f"{path}: '{name}' is a date column; its parts ({', '.join(roles.date_parts[name])}) "
+            "are numeric features treated as preprocess.numeric says",
+            f"remove {path}, or list '{name}' in columns.categorical to treat it as levels",
+        )
     if name in roles.numeric:
         if override.encode is not None:
             raise RecipeError(
@@ -209,7 +215,7 @@ def plan_preprocessing(
     numeric_cfg = recipe.preprocess.numeric
     overrides = recipe.preprocess.columns
     numeric: dict[str, NumericTreatment] = {}
-    for name in roles.numeric:
+    for name in roles.numeric_features:
         override = overrides.get(name, ColumnOverride())
         impute = override.impute or numeric_cfg.impute
         bins = override.bin or numeric_cfg.bin.get(name)

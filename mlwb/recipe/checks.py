@@ -81,6 +81,7 @@ def _check_columns(recipe: Recipe, source: str) -> None:
         "categorical": recipe.columns.categorical,
         "numeric": recipe.columns.numeric,
         "ordinal": list(recipe.columns.ordinal),
+        "datetime": recipe.columns.datetime,
     }
     seen: dict[str, str] = {}
     for role, names in roles.items():

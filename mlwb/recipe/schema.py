@@ -51,6 +51,11 @@ class Columns(Section):
     ordinal: dict[StrictStr, list[Label]] = Field(
         {}, description="Ordered categorical columns: column -> its levels, lowest first."
     )
+    datetime: list[StrictStr] = Field(
+        [],
+        description="Columns of ISO 8601 dates (YYYY-MM-DD, a time may follow); the model "
+        "gets their parts as numbers. Inferred for text that is mostly such dates.",
+    )
     group: StrictStr | None = Field(
         None, description="Rows sharing a value of this column never straddle train and test."
     )

@@ -53,9 +53,14 @@ def render_plan(plan: RunPlan, output: Output) -> None:
     counts = f"{len(roles.numeric)} numeric, {len(roles.categorical)} categorical"
     if roles.ordinal:
         counts += f", {len(roles.ordinal)} ordinal"
+    if roles.datetime:
+        counts += f", {len(roles.datetime)} datetime"
     console.print(f"columns: {counts}, {len(roles.dropped)} dropped")
     for column in roles.dropped:
         console.print(Text(f"  dropped {column.name}: {column.reason}", style="dim"))
+    for name in roles.datetime:
+        parts = ", ".join(roles.date_parts[name])
+        console.print(Text(f"  datetime {name}: the model gets its {parts}", style="dim"))
     console.print(f"validation: {plan.outer.description}")
     console.print(f"metrics: {', '.join(plan.metrics)} (primary: {plan.primary})")
     if plan.sampler is not None:

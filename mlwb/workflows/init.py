@@ -99,7 +99,7 @@ def _columns(dataset: Dataset) -> list[str]:
     if dropped:
         lines.append(f"  drop: {_flow([c.name for c in dropped])}")
         lines += [f"  #   {c.name}: {c.reason}" for c in dropped[:MAX_LISTED]]
-    for role in ("numeric", "categorical"):
+    for role in ("numeric", "categorical", "datetime"):
         chosen = [c for c in dataset.roles.columns if c.role == role]
         if not chosen:
             continue
