@@ -85,6 +85,34 @@ def test_every_entry_builds_clones_fits_and_predicts(name, task):
     assert np.array_equal(getattr(model, output)(dataset.X), getattr(loaded, output)(dataset.X))
 
 
+PORTFOLIO_CASES = [
+    (spec.name, task, i)
+    for spec in all_models()
+    if spec.portfolio  # written down from AutoGluon's and FLAML's portfolios
+    for task in sorted(spec.tasks)
+    for i, _ in enumerate(spec.portfolio_for(task))
+]
+
+
+@pytest.mark.parametrize(("name", "task", "index"), PORTFOLIO_CASES)
+def test_every_portfolio_configuration_names_its_source_fits_and_predicts(name, task, index):
+    """A configuration of the budgeted search's portfolio is a real one: the library takes
+    its parameters (CatBoost refuses unknown ones at fit) and the model learns (on 400 rows:
+    some are meant for data where a leaf may need 50 of them)."""
+    from mlwb.evaluation import ParamRouter
+
+    entry = find_model(name).portfolio_for(task)[index]
+    assert entry.source
+    plan, dataset = planned(name, task, tiny_frame(task, n=400))
+    pipeline = clone(plan.model(name).pipeline)
+    pipeline.set_params(**ParamRouter(pipeline)(dict(entry.params)))
+    model = pipeline.fit(dataset.X, dataset.y)
+    if task == "regression":
+        assert np.corrcoef(model.predict(dataset.X), dataset.y)[0, 1] > 0.5
+    else:
+        assert (model.predict_proba(dataset.X).argmax(axis=1) == dataset.y).mean() > 0.6
+
+
 @pytest.mark.parametrize("spec", all_models(), ids=lambda s: s.name)
 def test_every_entry_is_described_and_its_space_is_valid(spec):
     from mlwb.models.adapter import parameter_names

@@ -77,6 +77,16 @@ LIGHTGBM_PORTFOLIO = (
         },
         "AutoGluon zero-shot 2023 LightGBM_r130",
     ),
+    PortfolioEntry(
+        {
+            "extra_trees": True,
+            "colsample_bytree": 0.5637,
+            "learning_rate": 0.0152,
+            "min_child_samples": 48,
+            "num_leaves": 16,
+        },
+        "AutoGluon zero-shot 2023 LightGBM_r96 (small, slow, randomised trees: small data)",
+    ),
 )
 CATBOOST_PORTFOLIO = (
     PortfolioEntry({}, "mlwb's defaults (learning rate 0.05, depth 6, as AutoGluon's)"),
