@@ -13,7 +13,15 @@ import numpy as np
 import optuna
 import pandas as pd
 import pytest
-from conftest import NO_DIAGNOSTICS_YAML, SAMPLES, make_dataset, run_cli, start_fit, write_recipe
+from conftest import (
+    NO_DIAGNOSTICS_YAML,
+    SAMPLES,
+    make_dataset,
+    run_cli,
+    run_process,
+    start_fit,
+    write_recipe,
+)
 from scipy import stats
 
 from mlwb.errors import ModelFailed, RecipeError
@@ -418,7 +426,7 @@ n_jobs: 1
             if any(n.endswith("outer2") for n in names) and started(db, "outer2"):
                 break
     process.kill()
-    process.communicate()
+    process.communicate(timeout=60)
     assert not out.exists()
     storage = f"sqlite:///{db}"
     before = {
@@ -428,8 +436,9 @@ n_jobs: 1
         ).trials
     }
     assert len(before) == 12
-    resumed = run_cli("fit", recipe, SAMPLES / "credit.csv", "--out", out, "--resume", "-q")
-    assert resumed.exit_code == 0, resumed.stderr
+    # resumed as a user would, from a shell: a process of its own
+    resumed = run_process("fit", recipe, SAMPLES / "credit.csv", "--out", out, "--resume", "-q")
+    assert resumed.returncode == 0, resumed.stderr
     after = optuna.load_study(study_name="mlwb-kill-random_forest-outer1", storage=storage)
     assert {t.number: t.params for t in after.trials} == before  # nothing repeated
     for fold in (2, 3):
