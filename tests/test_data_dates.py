@@ -65,6 +65,9 @@ def test_the_parts_of_a_date_are_exact_and_the_hour_comes_with_times():
         (["2016-07-02", "2016-07-03", "n/a", "n/a"] * 10, "categorical"),  # half are not
         (["07/02/2016", "07/03/2016", "08/01/2016"] * 10, "categorical"),
         ([f"2016-01-01 00:{m:02d}:{s:02d}" for m in range(10) for s in range(10)], "datetime"),
+        # more distinct values than the sample of levels looked at first
+        (list(pd.date_range("2000-01-01", periods=3000).strftime("%Y-%m-%d")) * 2, "datetime"),
+        ([f"code-{i}" for i in range(2700)] * 2 + ["2001-01-01"] * 300, "categorical"),
     ],
 )
 def test_a_text_column_of_dates_is_inferred_as_datetime(values, role):

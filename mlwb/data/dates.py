@@ -31,6 +31,8 @@ from mlwb.errors import DataError
 # (the rest become missing, with a notice), and for one the recipe declares.
 MOSTLY_DATES = 0.8
 MIN_DATES = 0.5
+# Levels looked at before a column with many is parsed whole (``level_date_share``).
+SAMPLED_LEVELS = 1000
 DATE_TEXT = re.compile(
     r"\d{4}(?P<sep>[-/])\d{1,2}(?P=sep)\d{1,2}"
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
@@ -49,7 +51,7 @@ def parse_dates(column: pd.Series) -> pd.Series:
     parsed = np.full(len(levels), np.datetime64("NaT"), dtype="datetime64[ns]")
     if len(levels):
         text = pd.Series(levels, dtype=object).astype(str).str.strip()
-        looks = text.map(lambda v: DATE_TEXT.fullmatch(v) is not None).to_numpy(dtype=bool)
+        looks = _looks_like_dates(levels)
         if looks.any():
             candidates = text[looks].str.replace("/", "-", regex=False)
             stamps = pd.to_datetime(candidates, format="ISO8601", errors="coerce", utc=True)
@@ -67,11 +69,25 @@ def date_share(column: pd.Series) -> float:
     return float(parse_dates(column).notna().sum() / present)
 
 
+def _looks_like_dates(levels: pd.Index) -> np.ndarray:
+    text = pd.Series(levels, dtype=object).astype(str).str.strip()
+    return text.map(lambda v: DATE_TEXT.fullmatch(v) is not None).to_numpy(dtype=bool)
+
+
 def level_date_share(counts: pd.Series) -> float:
-    """``date_share`` from a column's level counts (``value_counts``)."""
+    """``date_share`` from a column's level counts (``value_counts``). Every text column is
+    asked, identifiers with a million distinct values too: when a sample of its levels is
+    mostly not even shaped like dates, the sample's share is the answer."""
     total = int(counts.sum())
     if total == 0:
         return 0.0
+    if len(counts) > SAMPLED_LEVELS:
+        picks = np.linspace(0, len(counts) - 1, SAMPLED_LEVELS).astype(int)
+        sample = counts.iloc[picks]
+        shaped = _looks_like_dates(sample.index)
+        share = float(sample.to_numpy()[shaped].sum() / max(int(sample.sum()), 1))
+        if share < MIN_DATES:
+            return share
     parsed = parse_dates(pd.Series(counts.index, dtype=object))
     return float(counts.to_numpy()[parsed.notna().to_numpy()].sum() / total)
 
