@@ -20,6 +20,8 @@ once, at training, by ``roles``); listed in ``columns.datetime`` it must be at l
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,8 +52,8 @@ def parse_dates(column: pd.Series) -> pd.Series:
     codes, levels = pd.factorize(column)
     parsed = np.full(len(levels), np.datetime64("NaT"), dtype="datetime64[ns]")
     if len(levels):
-        text = pd.Series(levels, dtype=object).astype(str).str.strip()
-        looks = _looks_like_dates(levels)
+        text = _stripped(levels)
+        looks = _looks_like_dates(text)
         if looks.any():
             candidates = text[looks].str.replace("/", "-", regex=False)
             stamps = pd.to_datetime(candidates, format="ISO8601", errors="coerce", utc=True)
@@ -61,21 +63,18 @@ def parse_dates(column: pd.Series) -> pd.Series:
     return pd.Series(values, index=column.index, name=column.name)
 
 
-def date_share(column: pd.Series) -> float:
-    """Share of the column's non-missing values that are dates."""
-    present = int(column.notna().sum())
-    if present == 0:
-        return 0.0
-    return float(parse_dates(column).notna().sum() / present)
+def _stripped(levels: Any) -> pd.Series:
+    return pd.Series(levels, dtype=object).astype(str).str.strip()
 
 
-def _looks_like_dates(levels: pd.Index) -> np.ndarray:
-    text = pd.Series(levels, dtype=object).astype(str).str.strip()
+def _looks_like_dates(text: pd.Series) -> np.ndarray:
+    """Which (stripped) values have the shape of an ISO 8601 date."""
     return text.map(lambda v: DATE_TEXT.fullmatch(v) is not None).to_numpy(dtype=bool)
 
 
 def level_date_share(counts: pd.Series) -> float:
-    """``date_share`` from a column's level counts (``value_counts``). Every text column is
+    """Share of a column's non-missing values that are dates, from its level counts
+    (``value_counts``): each level is parsed once and weighs its count. Every text column is
     asked, identifiers with a million distinct values too: when a sample of its levels is
     mostly not even shaped like dates, the sample's share is the answer."""
     total = int(counts.sum())
@@ -84,7 +83,7 @@ def level_date_share(counts: pd.Series) -> float:
     if len(counts) > SAMPLED_LEVELS:
         picks = np.linspace(0, len(counts) - 1, SAMPLED_LEVELS).astype(int)
         sample = counts.iloc[picks]
-        shaped = _looks_like_dates(sample.index)
+        shaped = _looks_like_dates(_stripped(sample.index))
         share = float(sample.to_numpy()[shaped].sum() / max(int(sample.sum()), 1))
         if share < MIN_DATES:
             return share
@@ -102,6 +101,11 @@ def parts_of(column: pd.Series) -> tuple[str, ...]:
 def part_name(column: str, part: str) -> str:
     """The feature name of one part: ``arrival_date_month``."""
     return f"{column}_{part}"
+
+
+def part_names(dates: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The feature names of date columns (column -> its parts), in order."""
+    return tuple(part_name(name, part) for name, parts in dates.items() for part in parts)
 
 
 def date_features(column: pd.Series, parts: tuple[str, ...]) -> dict[str, pd.Series]:

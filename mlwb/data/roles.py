@@ -35,7 +35,7 @@ from mlwb.data.casting import (
     parse_numbers,
     text_examples,
 )
-from mlwb.data.dates import MOSTLY_DATES, level_date_share, part_name, parts_of
+from mlwb.data.dates import MOSTLY_DATES, level_date_share, part_name, part_names, parts_of
 from mlwb.errors import DataError
 from mlwb.recipe.schema import Columns
 from mlwb.suggest import did_you_mean, listing
@@ -94,9 +94,7 @@ class ColumnRoles:
     @property
     def date_features(self) -> tuple[str, ...]:
         """The numeric features the datetime columns become (``arrival_date_month``)."""
-        return tuple(
-            part_name(name, part) for name in self.datetime for part in self.date_parts[name]
-        )
+        return part_names({name: self.date_parts[name] for name in self.datetime})
 
     @property
     def numeric_features(self) -> tuple[str, ...]:

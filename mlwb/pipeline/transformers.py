@@ -14,7 +14,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from mlwb.data.casting import cast_features
-from mlwb.data.dates import date_features, part_name
+from mlwb.data.dates import date_features, part_names
 
 
 class FrameCaster(TransformerMixin, BaseEstimator):
@@ -69,8 +69,8 @@ class FrameCaster(TransformerMixin, BaseEstimator):
         return pd.concat([numeric, dated, frame[list(self.categorical)]], axis=1)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        dated = [part_name(n, p) for n, kept in self._dates.items() for p in kept]
-        return np.asarray(list(self.numeric) + dated + list(self.categorical), dtype=object)
+        dated = part_names(self._dates)
+        return np.asarray([*self.numeric, *dated, *self.categorical], dtype=object)
 
 
 class NativeCategories(TransformerMixin, BaseEstimator):
