@@ -301,7 +301,7 @@ def test_worker_processes_exit_when_their_parent_dies(tmp_path):
         f"sys.path.insert(0, {str(ROOT)!r})\n"
         "from mlwb.parallel import run_parallel\n"
         "def report(i):\n"
-        "    print(os.getpid(), flush=True)\n"
+        "    os.write(1, f'{os.getpid()}\\n'.encode())  # one write: two workers share the pipe\n"
         "    time.sleep(120)\n"
         "list(run_parallel(report, [(0,), (1,)], workers=2))\n"
     )
