@@ -67,6 +67,9 @@ def plan_parallelism(n_jobs: int, tasks: int) -> Parallelism:
 # take to record its trial before it exits.
 _WATCH_SECONDS = 0.25
 _STOP_GRACE_SECONDS = 1.0
+# How long a SIGKILL'ed worker may take to be gone (it is at once, unless the machine is
+# swamped): bounded, so a stop never waits on it.
+_KILL_WAIT_SECONDS = 1.0
 
 
 def run_parallel(
@@ -266,15 +269,24 @@ def kill_workers(grace: float = _STOP_GRACE_SECONDS + 0.5) -> None:
             os.kill(pid, signal.SIGTERM)
         except OSError:
             continue
-    deadline = time.monotonic() + grace
-    while pids and time.monotonic() < deadline:
-        pids = [pid for pid in pids if pid_alive(pid)]
-        time.sleep(0.05)
+    pids = _wait_for_exit(pids, grace)
     for pid in pids:
         try:
             os.kill(pid, signal.SIGKILL)
         except OSError:
             continue
+    # Gone before returning: the caller may then treat their trials as abandoned.
+    _wait_for_exit(pids, _KILL_WAIT_SECONDS)
+
+
+def _wait_for_exit(pids: list[int], seconds: float) -> list[int]:
+    """Those of ``pids`` still running after at most ``seconds``."""
+    deadline = time.monotonic() + seconds
+    pids = [pid for pid in pids if pid_alive(pid)]
+    while pids and time.monotonic() < deadline:
+        time.sleep(0.05)
+        pids = [pid for pid in pids if pid_alive(pid)]
+    return pids
 
 
 # How long a finished command waits for joblib's pool to shut down. loky joins its manager

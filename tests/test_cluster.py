@@ -488,7 +488,12 @@ def test_a_killed_worker_s_trial_is_run_again_and_the_study_completes(
     retried = failed = 0
     for name, trials in studies(url).items():
         complete = [t for t in trials if t.state.name == "COMPLETE"]
-        assert len(complete) >= 8, f"{name}: the study did not complete"
+        listing = [
+            (t.number, t.state.name, t.user_attrs.get("process"), t.user_attrs.get("error"),
+             t.system_attrs.get("failed_trial"))
+            for t in trials
+        ]  # fmt: skip
+        assert len(complete) >= 8, f"{name}: the study did not complete (worker {owner}): {listing}"
         assert not [t for t in trials if t.state.name in ("RUNNING", "WAITING")], name
         dead = [
             t for t in trials if t.state.name == "FAIL" and t.user_attrs.get("process") == owner

@@ -3,13 +3,16 @@ and CI runners send them), ``kill -9``, resuming afterwards, and the search stor
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ROOT, SAMPLES, run_cli, start_fit, write_recipe
@@ -231,32 +234,59 @@ def test_a_new_sqlite_storage_with_parallel_folds_works_every_time(tmp_path):
         assert result.exit_code == 0, (attempt, result.stderr)
 
 
-def test_abandoned_trials_are_failed_but_a_live_process_keeps_its_trial(tmp_path):
-    import optuna
-
-    from mlwb.search.optuna_search import _fail_abandoned
+@contextlib.contextmanager
+def trials_of_four_owners(*studies: Any) -> Iterator[None]:
+    """In each study, one RUNNING trial per owner: a live process of this host, a dead
+    one, a process of another host, and none (a trial just asked for)."""
     from mlwb.search.storage import PROCESS_ATTR
 
-    optuna.logging.set_verbosity(optuna.logging.ERROR)
-    study = optuna.create_study(storage=f"sqlite:///{tmp_path / 's.db'}", study_name="s")
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     host = socket.gethostname()
     owners = [f"{host}:{sleeper.pid}", f"{host}:{dead.pid}", "elsewhere:1", None]
-    for owner in owners:
-        trial = study.ask()
-        if owner:
-            trial.set_user_attr(PROCESS_ATTR, owner)
     try:
-        _fail_abandoned(study)
-        trials = study.trials
+        for study in studies:
+            for owner in owners:
+                trial = study.ask()
+                if owner:
+                    trial.set_user_attr(PROCESS_ATTR, owner)
+        yield
     finally:
         sleeper.kill()
+
+
+def test_abandoned_trials_are_failed_but_a_live_process_keeps_its_trial(tmp_path):
+    import optuna
+
+    from mlwb.search.optuna_search import _fail_abandoned
+
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    study = optuna.create_study(storage=f"sqlite:///{tmp_path / 's.db'}", study_name="s")
+    with trials_of_four_owners(study):
+        _fail_abandoned(study)
+        trials = study.trials
     assert [t.state.name for t in trials[:4]] == ["RUNNING", "FAIL", "RUNNING", "FAIL"]
     # each abandoned trial's configuration is queued again, naming the trial it retries
     assert [t.state.name for t in trials[4:]] == ["WAITING", "WAITING"]
     assert [t.system_attrs["failed_trial"] for t in trials[4:]] == [1, 3]
+
+
+def test_after_a_stop_the_trials_of_gone_processes_are_failed_and_not_queued_again(tmp_path):
+    """A worker killed before it recorded its trial: the main process fails that trial (it
+    would otherwise stay RUNNING) and leaves live, foreign and unnamed trials alone."""
+    import optuna
+
+    from mlwb.search.storage import fail_orphaned_trials
+
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    studies = [optuna.create_study(storage=url, study_name=name) for name in ("a", "b")]
+    with trials_of_four_owners(*studies):
+        assert fail_orphaned_trials(url, ["missing", "a", "b"]) == 2
+        assert fail_orphaned_trials(url, ["a", "b"]) == 0
+        states = [[t.state.name for t in study.trials] for study in studies]
+    assert states == [["RUNNING", "FAIL", "RUNNING", "RUNNING"]] * 2
 
 
 def test_postgresql_without_a_driver_names_the_extra(monkeypatch):

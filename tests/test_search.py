@@ -386,7 +386,41 @@ def test_existing_study_needs_resume(tmp_path):
         ]
 
 
-@pytest.mark.slow
+def test_a_retry_run_within_the_round_still_fills_the_budget(tmp_path):
+    """Another process's trial dies mid-search (the heartbeat fails it and queues it
+    again) and this process runs the retry among its own trials: the study must still
+    end with the budget's number of finished trials, not one short (seen in CI)."""
+    from mlwb.search import SearchSettings
+    from mlwb.search.optuna_search import optuna_search
+    from mlwb.search.storage import PROCESS_ATTR, prepare_studies, retry_trial
+
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    prepare_studies(url, ["s"], "maximize", resume=False)
+    study = optuna.load_study(study_name="s", storage=url)
+    other = study.ask()  # running in another machine's process: it counts in the budget
+    other.set_user_attr(PROCESS_ATTR, "elsewhere:1")
+    died: list[int] = []
+
+    def fold_scores(params):
+        if not died:  # during this process's first trial, the other process is declared dead
+            study.tell(other.number, state=optuna.trial.TrialState.FAIL)
+            retry_trial(study, study.trials[other.number])
+            died.append(other.number)
+        yield params["x"]
+
+    settings = SearchSettings(
+        "random", 5, None, "roc_auc", True, storage=url, study_name="s", resume=True,
+        prepared=True, heartbeat=1,
+    )  # fmt: skip
+    space = SearchSpace.from_recipe("m", {"x": {"float": [0.0, 1.0]}}, {})
+    result = optuna_search(space, fold_scores, settings, "outer 1")
+    states = [t.state.name for t in optuna.load_study(study_name="s", storage=url).trials]
+    assert died and states.count("COMPLETE") == 5, states
+    assert "RUNNING" not in states and "WAITING" not in states
+    assert len([t for t in result.trials if t.state == "complete"]) == 5
+
+
 def started(db: Path, scope: str) -> bool:
     """Whether the search of ``scope`` has begun its first trial (the studies themselves
     are all created before the first fold starts)."""
@@ -397,6 +431,7 @@ def started(db: Path, scope: str) -> bool:
         return False
 
 
+@pytest.mark.slow
 def test_a_killed_search_resumes_without_repeating_finished_trials(tmp_path):
     db = tmp_path / "search.db"
     recipe = write_recipe(

@@ -31,7 +31,7 @@ from mlwb.models.adapter import route_params
 from mlwb.parallel import run_parallel
 from mlwb.results import FoldResult, OutOfFold, TuningSummary
 from mlwb.search import SearchResult, SearchSettings, SearchSpace
-from mlwb.search.storage import prepare_studies
+from mlwb.search.storage import fail_orphaned_trials, prepare_studies
 
 
 class ParamRouter:
@@ -70,10 +70,15 @@ def prepare_outer_studies(tuning: TuningPlan, folds: int) -> TuningPlan:
     settings = tuning.settings
     if not settings.storage or settings.strategy == "halving":
         return tuning
-    names = [tuning.settings_for(f"outer {i + 1}", i + 1).study_name for i in range(folds)]
     direction = "maximize" if settings.greater_is_better else "minimize"
-    prepare_studies(settings.storage, [n for n in names if n], direction, settings.resume)
+    prepare_studies(settings.storage, outer_study_names(tuning, folds), direction, settings.resume)
     return dataclasses.replace(tuning, settings=dataclasses.replace(settings, prepared=True))
+
+
+def outer_study_names(tuning: TuningPlan, folds: int) -> list[str]:
+    """The study of each outer fold's search (none without a study name)."""
+    names = [tuning.settings_for(f"outer {i + 1}", i + 1).study_name for i in range(folds)]
+    return [name for name in names if name]
 
 
 def score_configuration(
@@ -282,17 +287,24 @@ def nested_cross_validate(
         (model, pipeline, tuning, X, y, train, test, i, data, metrics, context, threads, decision)
         for i, (train, test) in enumerate(splits)
     ]
-    folds, oof, notes, extras = run_folds(
-        model,
-        tune_outer_fold,
-        jobs,
-        splits,
-        len(y),
-        context.task,
-        workers,
-        events,
-        context.positive,
-    )
+    try:
+        folds, oof, notes, extras = run_folds(
+            model,
+            tune_outer_fold,
+            jobs,
+            splits,
+            len(y),
+            context.task,
+            workers,
+            events,
+            context.positive,
+        )
+    except KeyboardInterrupt:
+        # The workers are stopped by now; a trial one of them could not record is failed
+        # here rather than left RUNNING in a storage others read.
+        if tuning.settings.prepared and tuning.settings.storage:
+            fail_orphaned_trials(tuning.settings.storage, outer_study_names(tuning, len(splits)))
+        raise
     return folds, oof, notes, tuple(extra[0] for extra in extras)
 
 

@@ -201,25 +201,30 @@ def optuna_search(
 def _wait_for_others(
     study: Any, settings: SearchSettings, started: float, left: Callable[[], int]
 ) -> bool:
-    """With a shared storage, after this process's trials: True (look again) while other
-    processes still run trials of the study — a killed one's trial is failed by the
-    heartbeat and queued again, and this process runs it. False when nothing is left."""
+    """With a shared storage, after this process's trials: True (look again) while the
+    budget is not used up or other processes still run trials of the study. A trial of a
+    killed process is failed (by the heartbeat, or here when its process of this host is
+    gone) and queued again; if this process ran the retry inside its own round, the round
+    ended one short of the budget, and the next one runs the missing trial. False when
+    nothing is left."""
     import optuna
     from optuna.trial import TrialState
 
-    if not settings.storage or not settings.heartbeat:
+    if not settings.storage:
         return False
     if settings.timeout is not None and time.perf_counter() - started > settings.timeout:
         return False
     interrupts.check()
-    quietly(optuna.storages.fail_stale_trials, study)
-    # A process killed before its trial's first heartbeat leaves a trial the heartbeat
-    # never fails; one of this host whose process is gone is failed (and queued) here.
-    _fail_abandoned(study, heartbeat=True)
-    trials = study.get_trials(deepcopy=False)
-    if any(t.state == TrialState.WAITING for t in trials) and left() > 0:
+    if settings.heartbeat:
+        quietly(optuna.storages.fail_stale_trials, study)
+        # A process killed before its trial's first heartbeat leaves a trial the heartbeat
+        # never fails; one of this host whose process is gone is failed (and queued) here.
+        _fail_abandoned(study, heartbeat=True)
+    if left() > 0:
         return True
-    if not any(t.state == TrialState.RUNNING for t in trials):
+    if not settings.heartbeat:
+        return False
+    if not any(t.state == TrialState.RUNNING for t in study.get_trials(deepcopy=False)):
         return False
     time.sleep(POLL_SECONDS)
     return True

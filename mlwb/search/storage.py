@@ -213,3 +213,31 @@ def process_is_gone(owner: str | None) -> bool:
         return False
     # Our own pid on a trial we have not started: a dead process whose pid was reused.
     return not pid_alive(int(pid)) or int(pid) == os.getpid()
+
+
+def fail_orphaned_trials(url: str, names: Iterable[str]) -> int:
+    """Record as failed the trials of ``names`` still RUNNING whose process (of this host)
+    is gone; how many. Called by the main process when a run is stopped, once its workers
+    are: each worker records its own trial on SIGTERM, but one that cannot within its grace
+    (a busy machine, a library holding the interpreter) is killed, and its trial would stay
+    RUNNING in the storage for any dashboard or process sharing the study. Trials of live
+    processes and of other hosts are left alone. Best effort: a stop never fails here."""
+    import contextlib
+
+    optuna = _optuna()
+    running = (optuna.trial.TrialState.RUNNING,)
+    failed = 0
+    try:
+        storage = open_storage(url, create_tables=False)
+    except (UsageError, MissingExtraError):
+        return 0
+    for name in names:
+        with contextlib.suppress(Exception):  # one study missing or locked: the others
+            study = optuna.load_study(study_name=name, storage=storage)
+            for trial in study.get_trials(deepcopy=False, states=running):
+                owner = trial.user_attrs.get(PROCESS_ATTR)
+                if owner and process_is_gone(owner):
+                    study.tell(trial.number, state=optuna.trial.TrialState.FAIL,
+                               skip_if_finished=True)  # fmt: skip
+                    failed += 1
+    return failed
