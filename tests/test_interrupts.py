@@ -259,12 +259,12 @@ def trials_of_four_owners(*studies: Any) -> Iterator[None]:
 def test_abandoned_trials_are_failed_but_a_live_process_keeps_its_trial(tmp_path):
     import optuna
 
-    from mlwb.search.optuna_search import _fail_abandoned
+    from mlwb.search.storage import fail_abandoned
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     study = optuna.create_study(storage=f"sqlite:///{tmp_path / 's.db'}", study_name="s")
     with trials_of_four_owners(study):
-        _fail_abandoned(study)
+        fail_abandoned(study)
         trials = study.trials
     assert [t.state.name for t in trials[:4]] == ["RUNNING", "FAIL", "RUNNING", "FAIL"]
     # each abandoned trial's configuration is queued again, naming the trial it retries

@@ -23,11 +23,10 @@ from mlwb.search.space import SearchSpace
 from mlwb.search.storage import (
     PROCESS_ATTR,
     claim_index,
+    fail_abandoned,
     open_storage,
     prepare_studies,
-    process_is_gone,
     quietly,
-    retry_trial,
     this_process,
 )
 
@@ -80,30 +79,13 @@ def _open_study(settings: SearchSettings, space: SearchSpace) -> Any:
     )
     index = claim_index(storage, settings.study_name) if storage is not None else 0
     if storage is not None and (study.trials or index):
-        _fail_abandoned(study, bool(settings.heartbeat))
+        fail_abandoned(study, keep_unnamed=bool(settings.heartbeat))
         # A resumed search must not replay the configurations already tried, and processes
         # sharing the study must not draw the same ones (the same seed in each duplicated
         # every trial): the seed moves with the trials held and this process's index.
         seed = settings.seed + len(study.trials) + SEED_STRIDE * index
         study.sampler = _sampler(dataclasses.replace(settings, seed=seed), space)
     return study
-
-
-def _fail_abandoned(study: Any, heartbeat: bool = False) -> None:
-    """Trials left RUNNING by a process that died are failed, not waited for, and their
-    configuration queued again (as the heartbeat's callback does); trials of live
-    processes (another worker sharing the study) are left alone. A failed trial without
-    an ``error`` attribute counts as interrupted. With a heartbeat, a trial that names no
-    process yet (another process has just asked for it) is left to the heartbeat."""
-    from optuna.trial import TrialState
-
-    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        owner = trial.user_attrs.get(PROCESS_ATTR)
-        if heartbeat and not owner:
-            continue
-        if process_is_gone(owner):
-            study.tell(trial.number, state=TrialState.FAIL, skip_if_finished=True)
-            retry_trial(study, study.trials[trial.number])
 
 
 def _interrupted(trial: Any) -> bool:
@@ -219,7 +201,7 @@ def _wait_for_others(
         quietly(optuna.storages.fail_stale_trials, study)
         # A process killed before its trial's first heartbeat leaves a trial the heartbeat
         # never fails; one of this host whose process is gone is failed (and queued) here.
-        _fail_abandoned(study, heartbeat=True)
+        fail_abandoned(study, keep_unnamed=True)
     if left() > 0:
         return True
     if not settings.heartbeat:

@@ -12,6 +12,7 @@ missing driver is a usage error naming the extra.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import socket
@@ -215,29 +216,42 @@ def process_is_gone(owner: str | None) -> bool:
     return not pid_alive(int(pid)) or int(pid) == os.getpid()
 
 
-def fail_orphaned_trials(url: str, names: Iterable[str]) -> int:
-    """Record as failed the trials of ``names`` still RUNNING whose process (of this host)
-    is gone; how many. Called by the main process when a run is stopped, once its workers
-    are: each worker records its own trial on SIGTERM, but one that cannot within its grace
-    (a busy machine, a library holding the interpreter) is killed, and its trial would stay
-    RUNNING in the storage for any dashboard or process sharing the study. Trials of live
-    processes and of other hosts are left alone. Best effort: a stop never fails here."""
-    import contextlib
-
+def fail_abandoned(study: Any, keep_unnamed: bool = False, retry: bool = True) -> int:
+    """Fail the trials of ``study`` left RUNNING by a process that died; how many. Trials
+    of live processes (another worker sharing the study) and of other hosts are left alone.
+    With ``retry`` each one's configuration is queued again (as the heartbeat's callback
+    does). With ``keep_unnamed`` a trial that names no process yet (another process has
+    just asked for it) is left to the heartbeat. A failed trial without an ``error``
+    attribute counts as interrupted."""
     optuna = _optuna()
-    running = (optuna.trial.TrialState.RUNNING,)
     failed = 0
+    for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
+        owner = trial.user_attrs.get(PROCESS_ATTR)
+        if (keep_unnamed and not owner) or not process_is_gone(owner):
+            continue
+        study.tell(trial.number, state=optuna.trial.TrialState.FAIL, skip_if_finished=True)
+        failed += 1
+        if retry:
+            retry_trial(study, study.trials[trial.number])
+    return failed
+
+
+def fail_orphaned_trials(url: str, names: Iterable[str]) -> int:
+    """Record as failed the trials of the studies ``names`` still RUNNING whose process (of
+    this host) is gone; how many. Called by the main process when a run is stopped, once
+    its workers are: each worker records its own trial on SIGTERM, but one that cannot
+    within its grace (a busy machine, a library holding the interpreter) is killed, and its
+    trial would stay RUNNING in the storage for any dashboard or process sharing the study.
+    Not queued again: an interrupted trial is not retried. Best effort: a stop never fails
+    here."""
+    optuna = _optuna()
     try:
         storage = open_storage(url, create_tables=False)
     except (UsageError, MissingExtraError):
         return 0
+    failed = 0
     for name in names:
         with contextlib.suppress(Exception):  # one study missing or locked: the others
             study = optuna.load_study(study_name=name, storage=storage)
-            for trial in study.get_trials(deepcopy=False, states=running):
-                owner = trial.user_attrs.get(PROCESS_ATTR)
-                if owner and process_is_gone(owner):
-                    study.tell(trial.number, state=optuna.trial.TrialState.FAIL,
-                               skip_if_finished=True)  # fmt: skip
-                    failed += 1
+            failed += fail_abandoned(study, keep_unnamed=True, retry=False)
     return failed
